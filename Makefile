@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pviommu: out-of-tree module build and test entry points.
+#
+#   make               build pviommu.ko for KDIR
+#   make check         every check and test; ends with "N passed, N failed"
+#   make deps          install what builds and tests need (Debian packages)
+#   make kunit         KUnit suites on UML (core logic, fake host)
+#   make vmtest        kselftests in a QEMU VM with the real module
+#   make style         checkpatch --strict on all sources
+#   make sparse        sparse (C=1) build
+#   make build-6.1     W=1 build against Debian's 6.1 headers
+#   make build-6.12    W=1 build against Debian's 6.12 headers
+
+# The running kernel's build tree when it has one, else the newest Debian
+# 6.12 headers (the kernel the VM tests boot).
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	  if [ -d "$$d" ]; then echo "$$d"; \
+	  else ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | \
+	       sort -V | tail -n 1; fi)
+KDIR_61 ?= $(shell ls -d /usr/src/linux-headers-6.1.0-*-amd64 2>/dev/null | \
+	     sort -V | tail -n 1)
+KDIR_612 ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | \
+	      sort -V | tail -n 1)
+
+export PVIOMMU_CACHE ?= /var/cache/pviommu
+BUILD := $(CURDIR)/.build
+
+KBUILD_ARGS = -C $(KDIR) M=$(CURDIR) CONFIG_PVIOMMU=m
+
+all: modules
+
+modules: abi-check
+	@test -n "$(KDIR)" || { echo "no kernel build tree; run 'make deps' or set KDIR" >&2; exit 1; }
+	$(MAKE) $(KBUILD_ARGS) modules
+
+clean:
+	-$(MAKE) $(KBUILD_ARGS) clean
+	rm -rf $(BUILD)
+
+deps:
+	tools/deps.sh
+
+# Every uAPI struct must have one layout for 32- and 64-bit userspace.
+abi-check:
+	@for m in -m32 -m64; do \
+		$(CC) $$m -std=gnu11 -fsyntax-only -Wall -Werror \
+			-Iinclude/uapi tools/uapi-abi-check.c || exit 1; \
+	done
+
+build-6.1:
+	tools/kbuild-check.sh "$(KDIR_61)" $(BUILD)/6.1
+
+build-6.12:
+	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/6.12
+
+# sparse runs as part of the checked builds above (C=1).
+sparse: build-6.12
+
+style:
+	tools/style.sh
+
+kunit:
+	tools/kunit.sh
+
+selftests:
+	$(MAKE) -C selftests/pviommu OUT=$(BUILD)/selftests
+
+vmtest: modules
+	tools/vmtest.sh "$(KDIR)"
+
+check:
+	tools/check.sh
+
+.PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
+	kunit selftests vmtest check

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/pviommu: one context per open file, and the ioctl dispatch table.
+ *
+ * A context belongs to the address space of the process that opened it: the
+ * VMM, whose memory holds guest RAM and from whose ioctls pviommu reads the
+ * guest's tables with copy_from_user(). Ioctls from any other mm, such as a
+ * child after fork() or a process the fd was passed to, fail with EIO (the
+ * convention KVM follows for VM file descriptors). Closing works from
+ * anywhere.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <uapi/linux/pviommu.h>
+
+#include "pviommu.h"
+
+static int pviommu_get_info(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_info *cmd = ucmd->cmd;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EINVAL;
+
+	cmd->out_api_version = PVIOMMU_API_VERSION;
+	cmd->out_features = 0;
+	cmd->out_max_ram_slots = PVIOMMU_MAX_RAM_SLOTS;
+	cmd->out_max_devices = PVIOMMU_MAX_DEVICES;
+	cmd->out_max_mappings = PVIOMMU_MAX_MAPPINGS;
+	cmd->out_max_batch = PVIOMMU_MAX_BATCH;
+	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* One kernel buffer large enough for any command's struct. */
+union pviommu_ucmd_buffer {
+	struct pviommu_info info;
+};
+
+struct pviommu_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)				\
+	[_IOC_NR(_ioctl) - PVIOMMU_CMD_BASE] = {			\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union pviommu_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
+static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
+	IOCTL_OP(PVIOMMU_GET_INFO, pviommu_get_info, struct pviommu_info,
+		 __reserved2),
+};
+
+static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct pviommu_ctx *ctx = filp->private_data;
+	const struct pviommu_ioctl_op *op;
+	union pviommu_ucmd_buffer buf;
+	struct pviommu_ucmd ucmd = {};
+	unsigned int nr = _IOC_NR(cmd);
+	long ret;
+
+	if (_IOC_TYPE(cmd) != PVIOMMU_TYPE || nr < PVIOMMU_CMD_BASE ||
+	    nr - PVIOMMU_CMD_BASE >= ARRAY_SIZE(pviommu_ioctl_ops))
+		return -ENOTTY;
+	op = &pviommu_ioctl_ops[nr - PVIOMMU_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	if (current->mm != ctx->mm)
+		return -EIO;
+
+	ret = pviommu_ucmd_copy_in(&ucmd, (void __user *)arg, &buf, op->size,
+				   op->min_size);
+	if (ret)
+		return ret;
+
+	mutex_lock(&ctx->lock);
+	ret = op->execute(ctx, &ucmd);
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+static int pviommu_fops_open(struct inode *inode, struct file *filp)
+{
+	struct pviommu_ctx *ctx;
+
+	/* A kernel thread has no address space to hold guest RAM. */
+	if (!current->mm)
+		return -EINVAL;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+
+	mutex_init(&ctx->lock);
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	filp->private_data = ctx;
+	return 0;
+}
+
+static int pviommu_fops_release(struct inode *inode, struct file *filp)
+{
+	struct pviommu_ctx *ctx = filp->private_data;
+
+	mmdrop(ctx->mm);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	return 0;
+}
+
+static const struct file_operations pviommu_fops = {
+	.owner = THIS_MODULE,
+	.open = pviommu_fops_open,
+	.release = pviommu_fops_release,
+	.unlocked_ioctl = pviommu_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice pviommu_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pviommu",
+	.fops = &pviommu_fops,
+	.mode = 0600,
+};
+
+/**
+ * pviommu_chardev_init() - register /dev/pviommu
+ *
+ * Return: 0 on success or a negative errno from misc_register().
+ */
+int pviommu_chardev_init(void)
+{
+	return misc_register(&pviommu_misc);
+}
+
+/**
+ * pviommu_chardev_exit() - unregister /dev/pviommu
+ *
+ * Open files hold a module reference, so no context outlives this.
+ */
+void pviommu_chardev_exit(void)
+{
+	misc_deregister(&pviommu_misc);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pviommu: paravirtual shadow-IOMMU bridge.
+ *
+ * The host half of a guest-visible Intel VT-d IOMMU for assigned devices:
+ * the VMM forwards the guest's invalidation descriptors, pviommu walks the
+ * guest's tables and keeps a host IOMMU domain equal to them. See
+ * Documentation/userspace-api/pviommu.rst.
+ */
+#include <linux/module.h>
+
+#include "pviommu.h"
+
+static int __init pviommu_init(void)
+{
+	int ret;
+
+	ret = pviommu_pci_init();
+	if (ret)
+		return ret;
+
+	ret = pviommu_chardev_init();
+	if (ret)
+		goto err_pci;
+	return 0;
+
+err_pci:
+	pviommu_pci_exit();
+	return ret;
+}
+
+static void __exit pviommu_exit(void)
+{
+	pviommu_chardev_exit();
+	pviommu_pci_exit();
+}
+
+module_init(pviommu_init);
+module_exit(pviommu_exit);
+
+MODULE_DESCRIPTION("Paravirtual shadow-IOMMU bridge for guest VT-d");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pviommu internal interfaces.
+ *
+ * Layers (data flows down, never back up):
+ *
+ *   chardev.c  misc device, ioctl dispatch table, one context per open file
+ *   pci.c      the "pviommu" PCI driver that owns assigned devices' DMA
+ *   ucmd.c     copy-in/copy-out of extensible uAPI structs (pure)
+ */
+#ifndef _PVIOMMU_H
+#define _PVIOMMU_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct mm_struct;
+
+/* Limits reported by PVIOMMU_GET_INFO; fixed for the module's lifetime. */
+#define PVIOMMU_MAX_RAM_SLOTS		256
+#define PVIOMMU_MAX_DEVICES		64
+#define PVIOMMU_MAX_MAPPINGS		(1ULL << 20)
+#define PVIOMMU_MAX_BATCH		1024
+
+/**
+ * struct pviommu_ctx - one guest vIOMMU, the state behind one open file
+ * @mm: address space of the opener (the VMM), which maps guest RAM; held
+ *	with mmgrab() for the file's lifetime. Ioctls from any other mm are
+ *	refused.
+ * @lock: serializes ioctls on this context
+ */
+struct pviommu_ctx {
+	struct mm_struct *mm;
+	struct mutex lock;
+};
+
+/**
+ * struct pviommu_ucmd - one ioctl call in flight
+ * @ubuffer: the user's struct
+ * @user_size: the size the user declared in the struct's first member
+ * @cmd: the kernel copy of the struct
+ */
+struct pviommu_ucmd {
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+int pviommu_ucmd_copy_in(struct pviommu_ucmd *ucmd, void __user *ubuffer,
+			 void *kbuf, size_t ksize, size_t min_size);
+int pviommu_ucmd_respond(const struct pviommu_ucmd *ucmd, size_t ksize);
+
+int pviommu_chardev_init(void);
+void pviommu_chardev_exit(void);
+int pviommu_pci_init(void);
+void pviommu_pci_exit(void);
+
+#endif /* _PVIOMMU_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, in one place.
+ *
+ * Force-included into every pviommu source file. Each shim gives an older
+ * kernel the newest kernel's interface under the newest name, so .c files
+ * are written once, against the newest API, with no version checks.
+ * tools/compat-probe.sh sets PVIOMMU_HAVE_* by probing the kernel's headers.
+ */
+#ifndef _PVIOMMU_COMPAT_H
+#define _PVIOMMU_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/iommu.h>
+
+/* 6.11: iommu_paging_domain_alloc(dev) replaced iommu_domain_alloc(bus). */
+#ifndef PVIOMMU_HAVE_IOMMU_PAGING_DOMAIN_ALLOC
+static inline struct iommu_domain *
+pviommu_compat_paging_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_domain_alloc(dev->bus);
+
+	return domain ? domain : ERR_PTR(-ENOMEM);
+}
+#define iommu_paging_domain_alloc pviommu_compat_paging_domain_alloc
+#endif
+
+/* 6.3: iommu_map() takes a gfp_t. */
+#ifndef PVIOMMU_HAVE_IOMMU_MAP_GFP
+static inline int pviommu_compat_iommu_map(struct iommu_domain *domain,
+					   unsigned long iova,
+					   phys_addr_t paddr, size_t size,
+					   int prot, gfp_t gfp)
+{
+	return iommu_map(domain, iova, paddr, size, prot);
+}
+#define iommu_map pviommu_compat_iommu_map
+#endif
+
+/* 6.8: eventfd_signal() lost its count argument. */
+#ifndef PVIOMMU_HAVE_EVENTFD_SIGNAL_1ARG
+static inline void pviommu_compat_eventfd_signal(struct eventfd_ctx *ctx)
+{
+	eventfd_signal(ctx, 1);
+}
+#define eventfd_signal pviommu_compat_eventfd_signal
+#endif
+
+#endif /* _PVIOMMU_COMPAT_H */
