@@ -22,6 +22,7 @@ pviommu_compat_paging_domain_alloc(struct device *dev)
 
 	return domain ? domain : ERR_PTR(-ENOMEM);
 }
+
 #define iommu_paging_domain_alloc pviommu_compat_paging_domain_alloc
 #endif
 
@@ -34,6 +35,7 @@ static inline int pviommu_compat_iommu_map(struct iommu_domain *domain,
 {
 	return iommu_map(domain, iova, paddr, size, prot);
 }
+
 #define iommu_map pviommu_compat_iommu_map
 #endif
 
@@ -43,6 +45,7 @@ static inline void pviommu_compat_eventfd_signal(struct eventfd_ctx *ctx)
 {
 	eventfd_signal(ctx, 1);
 }
+
 #define eventfd_signal pviommu_compat_eventfd_signal
 #endif
 

@@ -5,11 +5,13 @@
  * sees the same layout and no compat translation is needed. A struct may
  * only grow at its end; update its line here when it does.
  */
+#include <assert.h>
+#include <stdalign.h>
 #include <linux/pviommu.h>
 
 #define PVIOMMU_ABI(name, bytes)					\
-	_Static_assert(sizeof(struct name) == (bytes) &&		\
-		       _Alignof(struct name) == 8,			\
-		       "struct " #name ": layout differs from the pinned ABI")
+	static_assert(sizeof(struct name) == (bytes) &&		\
+		      alignof(struct name) == 8,			\
+		      "struct " #name ": layout differs from the pinned ABI")
 
 PVIOMMU_ABI(pviommu_info, 48);

@@ -21,18 +21,18 @@ static int pviommu_pci_probe(struct pci_dev *pdev,
 	/* Shadowing needs an IOMMU in front of the device. */
 	group = iommu_group_get(&pdev->dev);
 	if (!group) {
-		pci_warn(pdev, "pviommu: device has no IOMMU group\n");
+		pci_warn(pdev, "no IOMMU group; pviommu needs an IOMMU in front of the device\n");
 		return -ENODEV;
 	}
 	iommu_group_put(group);
 
-	pci_info(pdev, "pviommu: bound\n");
+	pci_info(pdev, "bound\n");
 	return 0;
 }
 
 static void pviommu_pci_remove(struct pci_dev *pdev)
 {
-	pci_info(pdev, "pviommu: unbound\n");
+	pci_info(pdev, "unbound\n");
 }
 
 static struct pci_driver pviommu_pci_driver = {

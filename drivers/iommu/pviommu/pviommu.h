@@ -19,7 +19,7 @@ struct mm_struct;
 /* Limits reported by PVIOMMU_GET_INFO; fixed for the module's lifetime. */
 #define PVIOMMU_MAX_RAM_SLOTS		256
 #define PVIOMMU_MAX_DEVICES		64
-#define PVIOMMU_MAX_MAPPINGS		(1ULL << 20)
+#define PVIOMMU_MAX_MAPPINGS		1048576	/* 4 GiB in 4 KiB leaves */
 #define PVIOMMU_MAX_BATCH		1024
 
 /**
@@ -31,7 +31,7 @@ struct mm_struct;
  */
 struct pviommu_ctx {
 	struct mm_struct *mm;
-	struct mutex lock;
+	struct mutex lock; /* serializes ioctls */
 };
 
 /**

@@ -85,6 +85,7 @@ struct pviommu_info {
 	__u32 out_max_batch;
 	__u32 __reserved2;
 };
+
 #define PVIOMMU_GET_INFO	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_GET_INFO)
 
 #endif /* _UAPI_LINUX_PVIOMMU_H */

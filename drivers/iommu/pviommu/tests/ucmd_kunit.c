@@ -205,6 +205,7 @@ static struct kunit_suite ucmd_test_suite = {
 	.init = ucmd_test_init,
 	.test_cases = ucmd_test_cases,
 };
+
 kunit_test_suite(ucmd_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pviommu's core");

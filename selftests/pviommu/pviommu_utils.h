@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for pviommu kselftests, in threes as iommufd's are:
+ * _test_x() returns the ioctl's result, test_x() asserts success,
+ * test_err_x() asserts failure with an errno.
+ */
+#ifndef _PVIOMMU_UTILS_H
+#define _PVIOMMU_UTILS_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <linux/pviommu.h>
+
+#include "kselftest_harness.h"
+
+#ifndef offsetofend
+#define offsetofend(TYPE, MEMBER) \
+	(offsetof(TYPE, MEMBER) + sizeof(((TYPE *)0)->MEMBER))
+#endif
+
+#define PVIOMMU_DEV	"/dev/pviommu"
+
+/* Feature bits this test suite knows; anything else is unexpected. */
+#define PVIOMMU_TEST_KNOWN_FEATURES	0ULL
+
+#define EXPECT_ERRNO(expected_errno, cmd)			\
+	({							\
+		ASSERT_EQ(-1, cmd);				\
+		EXPECT_EQ(expected_errno, errno);		\
+	})
+
+static inline int _test_get_info(int fd, struct pviommu_info *info)
+{
+	*info = (struct pviommu_info){ .size = sizeof(*info) };
+	return ioctl(fd, PVIOMMU_GET_INFO, info);
+}
+
+#define test_get_info(info) \
+	ASSERT_EQ(0, _test_get_info(self->fd, info))
+#define test_err_get_info(_errno, info) \
+	EXPECT_ERRNO(_errno, _test_get_info(self->fd, info))
+
+/*
+ * The extensible-struct contract of one ioctl, as iommufd's TEST_LENGTH:
+ * below the first version EINVAL, a larger struct with a non-zero tail
+ * E2BIG, with a zero tail the same result as the exact size.
+ * @_init is a valid struct of that ioctl with size unset.
+ */
+#define TEST_LENGTH(_struct, _ioctl, _last, _init)			\
+	do {								\
+		size_t min_size = offsetofend(struct _struct, _last);	\
+		struct {						\
+			struct _struct cmd;				\
+			__u8 extra[8];				\
+		} buf = { .cmd = _init };				\
+		int rc, old_errno;					\
+									\
+		buf.cmd.size = min_size - 1;				\
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, _ioctl, &buf));	\
+		buf.cmd.size = 0;					\
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, _ioctl, &buf));	\
+		buf.cmd.size = sizeof(struct _struct) + 1;		\
+		buf.extra[0] = 0xff;					\
+		EXPECT_ERRNO(E2BIG, ioctl(self->fd, _ioctl, &buf));	\
+		buf.cmd.size = sizeof(buf);				\
+		buf.extra[0] = 0;					\
+		buf.extra[7] = 1;					\
+		EXPECT_ERRNO(E2BIG, ioctl(self->fd, _ioctl, &buf));	\
+		buf.extra[7] = 0;					\
+									\
+		buf.cmd = (struct _struct)_init;			\
+		buf.cmd.size = sizeof(struct _struct);			\
+		rc = ioctl(self->fd, _ioctl, &buf);			\
+		old_errno = errno;					\
+		buf.cmd = (struct _struct)_init;			\
+		buf.cmd.size = sizeof(buf);				\
+		if (rc)							\
+			EXPECT_ERRNO(old_errno,				\
+				     ioctl(self->fd, _ioctl, &buf));	\
+		else							\
+			ASSERT_EQ(0, ioctl(self->fd, _ioctl, &buf));	\
+	} while (0)
+
+#endif /* _PVIOMMU_UTILS_H */

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmtest.sh KDIR: boot the Debian kernel that KDIR's headers belong to in
+# QEMU (TCG, q35, VT-d in caching mode, an edu device) with a busybox
+# initramfs holding pviommu.ko and the static selftests, run them (see
+# tools/vm/init) and judge the run. Fails on a failed test, a missing end
+# marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$1
+out=$root/.build/vm
+result=$root/.build/vmtest.result
+mkdir -p "$out"
+echo "0 1" > "$result"
+
+kver=$(basename "$(readlink -f "$kdir")")
+kver=${kver#linux-headers-}
+kernel=${PVIOMMU_VM_KERNEL:-/boot/vmlinuz-$kver}
+ko=$root/drivers/iommu/pviommu/pviommu.ko
+if [ ! -r "$kernel" ]; then
+	echo "vmtest: no kernel image $kernel for $kdir (run 'make deps')" >&2
+	exit 1
+fi
+if [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" != "$kver" ]; then
+	echo "vmtest: $ko is not built for $kver" >&2
+	exit 1
+fi
+
+make -s -C "$root/selftests/pviommu" OUT="$out/selftests" || exit 1
+
+# The initramfs: busybox, the init script, the module, the tests.
+rootfs=$out/rootfs
+rm -rf "$rootfs"
+mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,tests}
+cp /bin/busybox "$rootfs/bin/busybox"
+cp "$root/tools/vm/init" "$rootfs/init"
+cp "$ko" "$rootfs/pviommu.ko"
+cp "$out"/selftests/* "$rootfs/tests/"
+(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
+	> "$out/initramfs.gz" || exit 1
+
+console=$out/console.log
+tests=$out/tests.log
+: > "$console"
+: > "$tests"
+echo "vmtest: booting $kernel"
+timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
+	-accel tcg -M q35 -cpu max -smp 2 -m 2G \
+	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
+	-device edu \
+	-kernel "$kernel" -initrd "$out/initramfs.gz" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$console" -serial "file:$tests" \
+	</dev/null
+qrc=$?
+cat "$tests"
+
+bad=0
+if [ "$qrc" -ne 0 ]; then
+	echo "vmtest: qemu exited with $qrc" >&2
+	bad=1
+fi
+if ! grep -q '^PVIOMMU-VMTEST-END' "$tests"; then
+	echo "vmtest: no end marker; the VM died or hung (see $console)" >&2
+	bad=1
+fi
+# Kernel splats, and any taint but the expected out-of-tree and unsigned
+# module messages.
+splat='BUG:|WARNING:|Oops|KASAN|UBSAN|Call Trace|general protection|Kernel panic|DMAR: DRHD: handling fault'
+if grep -E "$splat" "$console"; then
+	echo "vmtest: kernel splat in $console" >&2
+	bad=1
+fi
+if grep -i taint "$console" |
+	grep -v -e 'loading out-of-tree module taints kernel' \
+		-e 'module verification failed: signature and/or required key missing - tainting kernel'; then
+	echo "vmtest: unexpected taint in $console" >&2
+	bad=1
+fi
+
+line=$(grep '^PVIOMMU-VMTEST-RESULT' "$tests" | tail -n 1)
+passed=$(echo "$line" | sed -n 's/.*passed=\([0-9]*\).*/\1/p')
+failed=$(echo "$line" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')
+passed=${passed:-0}
+failed=${failed:-0}
+if [ "$bad" -ne 0 ]; then
+	failed=$((failed + 1))
+fi
+echo "$passed $failed" > "$result"
+echo "vmtest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
