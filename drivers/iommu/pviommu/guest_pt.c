@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's VT-d translation structures: root and context entries, and
+ * second-level page tables (legacy mode, VT-d specification 9.1, 9.3, 9.8).
+ *
+ * Everything here is read from guest memory through a pviommu_read_fn and
+ * is hostile input. The rules:
+ *
+ *  - An entry whose R and W bits are both clear is not present; its other
+ *    bits are ignored, as hardware ignores them.
+ *  - A present entry with a reserved bit set (an address at or above the
+ *    guest's HAW, PS where no large page is allowed or supported, a large
+ *    page's address bits below its size, SNP without snoop control, TM
+ *    without device-TLB support) is not present either, and is reported
+ *    with VT-d fault reason 0xc so the VMM can record a fault.
+ *  - A table that cannot be read (its GPA is not guest RAM) makes
+ *    everything under it not present, fault reason 0x7.
+ *  - Permissions are ANDed down the levels.
+ *  - IOVAs are limited by the table depth and by CAP.MGAW; nothing above
+ *    is walked.
+ *
+ * A walk visits only present directories: a table whose entries are all
+ * not present costs one read and no descent, so a sparse 48- or 57-bit
+ * space costs what is present in it. Each table read takes the entries the
+ * walk needs from that table in one copy. The depth is bounded by the
+ * table depth, whatever the entries point at (a table may point at itself;
+ * it is then read again one level down, never followed further). The
+ * number of entries examined is bounded by the caller's budget: when it
+ * runs out, the walk stops with -EAGAIN and says where to resume. Long
+ * walks reschedule and stop on a fatal signal.
+ *
+ * Leaves are reported in ascending IOVA order, so a caller that sees leaf
+ * A and then leaf B knows that nothing between them is present.
+ */
+#include <linux/bitfield.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include "core.h"
+#include "vtd.h"
+
+/* Address bits at or above the guest's HAW, up to bit 51. */
+static u64 beyond_haw(const struct pviommu_caps *caps)
+{
+	return caps->haw < 52 ? GENMASK_ULL(51, caps->haw) : 0;
+}
+
+/* The same for a root or context entry, where bits 63:52 are reserved. */
+static u64 beyond_haw_63(const struct pviommu_caps *caps)
+{
+	return GENMASK_ULL(63, caps->haw);
+}
+
+/**
+ * pviommu_read_context() - look up a device's context entry
+ * @caps: the guest's capabilities
+ * @read: reads guest memory
+ * @priv: for @read
+ * @rtaddr: the guest's root-table address register (legacy mode)
+ * @sid: the device's source-id (bus << 8 | devfn) as the guest sees it
+ * @ctx: the result; @ctx->fault is 0 when the device is translated or
+ *	passed through, else the VT-d fault reason its DMA would get
+ */
+void pviommu_read_context(const struct pviommu_caps *caps,
+			  pviommu_read_fn read, void *priv, u64 rtaddr,
+			  u16 sid, struct pviommu_context *ctx)
+{
+	u64 rta = rtaddr & VTD_RTADDR_RTA;
+	__le64 e[2];
+	u64 lo, hi;
+	u8 aw;
+
+	memset(ctx, 0, sizeof(*ctx));
+
+	if (read(priv, rta + (sid >> 8) * sizeof(e), e, sizeof(e))) {
+		ctx->fault = VTD_FR_ROOT_TABLE_INV;
+		return;
+	}
+	lo = le64_to_cpu(e[0]);
+	hi = le64_to_cpu(e[1]);
+	if (!(lo & VTD_RE_P)) {
+		ctx->fault = VTD_FR_ROOT_ENTRY_P;
+		return;
+	}
+	if ((lo & (VTD_RE_RSVD_LO | beyond_haw_63(caps))) || hi) {
+		ctx->fault = VTD_FR_ROOT_ENTRY_RSVD;
+		return;
+	}
+
+	if (read(priv, (lo & VTD_RE_CTP) + (sid & 0xff) * sizeof(e), e,
+		 sizeof(e))) {
+		ctx->fault = VTD_FR_CONTEXT_TABLE_INV;
+		return;
+	}
+	lo = le64_to_cpu(e[0]);
+	hi = le64_to_cpu(e[1]);
+	if (!(lo & VTD_CE_P)) {
+		ctx->fault = VTD_FR_CONTEXT_ENTRY_P;
+		return;
+	}
+	if ((lo & (VTD_CE_RSVD_LO | beyond_haw_63(caps))) ||
+	    (hi & VTD_CE_RSVD_HI)) {
+		ctx->fault = VTD_FR_CONTEXT_ENTRY_RSVD;
+		return;
+	}
+	ctx->fpd = lo & VTD_CE_FPD;
+	ctx->did = FIELD_GET(VTD_CE_DID, hi);
+	/* With caching mode, domain ID 0 is reserved (VT-d 6.1). */
+	if (ctx->did >= caps->ndoms || !ctx->did) {
+		ctx->fault = VTD_FR_CONTEXT_ENTRY_INV;
+		return;
+	}
+
+	switch (FIELD_GET(VTD_CE_TT, lo)) {
+	case VTD_TT_MULTI_LEVEL:
+		break;
+	case VTD_TT_DEV_TLB:
+		if (!(caps->ecap & VTD_ECAP_DT)) {
+			ctx->fault = VTD_FR_CONTEXT_ENTRY_INV;
+			return;
+		}
+		ctx->dev_tlb = true;
+		break;
+	case VTD_TT_PASS_THROUGH:
+		if (!(caps->ecap & VTD_ECAP_PT)) {
+			ctx->fault = VTD_FR_CONTEXT_ENTRY_INV;
+			return;
+		}
+		ctx->pass_through = true;
+		return;
+	default:
+		ctx->fault = VTD_FR_CONTEXT_ENTRY_INV;
+		return;
+	}
+
+	aw = FIELD_GET(VTD_CE_AW, hi);
+	if (!(caps->sagaw & BIT(aw))) {
+		ctx->fault = VTD_FR_CONTEXT_ENTRY_INV;
+		return;
+	}
+	ctx->levels = aw + 2;
+	ctx->root = lo & VTD_CE_SLPTPTR;
+}
+
+/**
+ * pviommu_walk_limit() - the last IOVA a table of @levels levels translates
+ * @caps: the guest's capabilities (CAP.MGAW limits it too)
+ * @levels: table depth, 3 to 5
+ *
+ * Return: the highest IOVA the walk visits.
+ */
+u64 pviommu_walk_limit(const struct pviommu_caps *caps, u8 levels)
+{
+	u8 width = min_t(u8, VTD_PAGE_SHIFT + levels * VTD_SL_LEVEL_BITS,
+			 caps->mgaw);
+
+	return (1ULL << width) - 1;
+}
+
+/* Reserved bits of a present entry at @level (1 = last level). */
+static u64 sl_rsvd(const struct pviommu_caps *caps, u8 level, bool leaf)
+{
+	u64 rsvd = beyond_haw(caps) | VTD_SL_TM | VTD_SL_SNP;
+
+	if (!leaf)
+		return level >= 4 ? rsvd | VTD_SL_PS : rsvd;
+
+	if (caps->ecap & VTD_ECAP_SC)
+		rsvd &= ~VTD_SL_SNP;
+	if (caps->ecap & VTD_ECAP_DT)
+		rsvd &= ~VTD_SL_TM;
+	switch (level) {
+	case 1:
+		return rsvd;
+	case 2:
+		if (!(caps->cap & VTD_CAP_SLLPS_2M))
+			return ~0ULL;
+		return rsvd | GENMASK_ULL(20, 12);
+	case 3:
+		if (!(caps->cap & VTD_CAP_SLLPS_1G))
+			return ~0ULL;
+		return rsvd | GENMASK_ULL(29, 12);
+	default:
+		return ~0ULL;	/* PS is reserved at levels 4 and 5 */
+	}
+}
+
+static int walk_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
+{
+	iova = max(iova, w->start);
+	last = min(last, w->last);
+	return w->ops->fault ? w->ops->fault(w, iova, last, reason) : 0;
+}
+
+/*
+ * Walk the table at @table of level @level, whose entry 0 translates @base,
+ * with permissions @perm from the levels above.
+ */
+static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
+		      u8 perm)
+{
+	u8 shift = VTD_PAGE_SHIFT + (level - 1) * VTD_SL_LEVEL_BITS;
+	u64 span = 1ULL << (shift + VTD_SL_LEVEL_BITS);
+	u64 lo = max(w->start, base);
+	u64 hi = min(w->last, base + span - 1);
+	unsigned int first = (lo - base) >> shift;
+	unsigned int last = (hi - base) >> shift;
+	__le64 *t = w->table[level - 1];
+	u64 addr_mask = GENMASK_ULL(w->caps->haw - 1, VTD_PAGE_SHIFT);
+	unsigned int i;
+	int ret;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+
+	/* The entries this walk needs, in one copy. */
+	if (w->read(w->priv, table + first * sizeof(*t), t + first,
+		    (last - first + 1) * sizeof(*t)))
+		return walk_fault(w, lo, hi, VTD_FR_PAGING_ENTRY_INV);
+	w->tables_read++;
+
+	for (i = first; i <= last; i++) {
+		u64 iova = base + ((u64)i << shift);
+		u64 pte = le64_to_cpu(t[i]);
+		struct pviommu_leaf leaf;
+		bool is_leaf;
+		u8 p;
+
+		if (!w->budget) {
+			w->next = max(iova, w->start);
+			return -EAGAIN;
+		}
+		w->budget--;
+		w->entries++;
+
+		p = perm & pte & (VTD_SL_R | VTD_SL_W);
+		if (!(pte & (VTD_SL_R | VTD_SL_W)))
+			continue;
+		is_leaf = level == 1 || (pte & VTD_SL_PS);
+		if (pte & sl_rsvd(w->caps, level, is_leaf)) {
+			ret = walk_fault(w, iova, iova + (1ULL << shift) - 1,
+					 VTD_FR_PAGING_ENTRY_RSVD);
+			if (ret)
+				return ret;
+			continue;
+		}
+
+		if (!is_leaf) {
+			ret = walk_table(w, pte & addr_mask, level - 1, iova, p);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (!p)
+			continue;	/* present above, no access left */
+		leaf.iova = iova;
+		leaf.gpa = pte & addr_mask & ~((1ULL << shift) - 1);
+		leaf.shift = shift;
+		leaf.perm = p;
+		ret = w->ops->leaf(w, &leaf);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * pviommu_walk() - walk second-level tables over @w->start..@w->last
+ * @w: the walk; the caller sets @caps, @read, @priv, @ops, @root, @levels,
+ *	@start, @last and @budget
+ *
+ * Reports each present leaf overlapping the range, whole, in ascending IOVA
+ * order, and each invalid entry or unreadable table as a fault. IOVAs above
+ * pviommu_walk_limit() are not walked.
+ *
+ * Return: 0 when the range was walked; -EAGAIN when the budget ran out, with
+ * @w->next the first IOVA not walked; -EINTR on a fatal signal; or what a
+ * callback returned.
+ */
+int pviommu_walk(struct pviommu_walk *w)
+{
+	u64 limit;
+
+	if (w->levels < 3 || w->levels > PVIOMMU_WALK_MAX_LEVELS)
+		return -EINVAL;
+	limit = pviommu_walk_limit(w->caps, w->levels);
+	if (w->start > w->last || w->start > limit)
+		return 0;
+	w->last = min(w->last, limit);
+	w->next = w->start;
+	return walk_table(w, w->root, w->levels, 0, VTD_SL_R | VTD_SL_W);
+}

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for root/context entries and the second-level walk
+ * (guest_pt.c), over hand-built tables in a fake guest memory that counts
+ * every read.
+ */
+#include <kunit/test.h>
+#include <linux/xarray.h>
+
+#include "../core.h"
+#include "../vtd.h"
+
+#define SAGAW(v)	((u64)(v) << 8)
+#define MGAW(bits)	((u64)((bits) - 1) << 16)
+#define CAP_ALL		(VTD_CAP_CM | SAGAW(0xe) | MGAW(57) |		\
+			 VTD_CAP_SLLPS_2M | VTD_CAP_SLLPS_1G | VTD_CAP_PSI | 6)
+#define ECAP_ALL	(VTD_ECAP_QI | VTD_ECAP_DT | VTD_ECAP_PT)
+
+#define RW		(VTD_SL_R | VTD_SL_W)
+#define SZ_4K_		BIT_ULL(12)
+#define SZ_2M_		BIT_ULL(21)
+#define SZ_1G_		BIT_ULL(30)
+
+/* Guest RAM: 4 KiB pages in an xarray indexed by frame number. */
+struct fake_mem {
+	struct kunit *test;
+	struct xarray pages;
+	u64 next_table;		/* bump allocator for table pages */
+	unsigned int reads;
+};
+
+static void fake_mem_exit(void *data)
+{
+	struct fake_mem *m = data;
+
+	xa_destroy(&m->pages);
+}
+
+static struct fake_mem *fake_mem_new(struct kunit *test)
+{
+	struct fake_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->test = test;
+	xa_init(&m->pages);
+	m->next_table = 0x100000;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_mem_exit, m),
+			0);
+	return m;
+}
+
+/* The page at @gpa, created zeroed if missing. */
+static __le64 *fake_page(struct fake_mem *m, u64 gpa)
+{
+	void *p = xa_load(&m->pages, gpa >> 12);
+
+	if (!p) {
+		p = kunit_kzalloc(m->test, SZ_4K_, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(m->test, p);
+		KUNIT_ASSERT_EQ(m->test, xa_err(xa_store(&m->pages, gpa >> 12,
+							 p, GFP_KERNEL)), 0);
+	}
+	return p;
+}
+
+static int fake_read(void *priv, u64 gpa, void *buf, size_t len)
+{
+	struct fake_mem *m = priv;
+	void *p = xa_load(&m->pages, gpa >> 12);
+
+	KUNIT_EXPECT_LE(m->test, (gpa & 0xfff) + len, SZ_4K_);
+	if (!p)
+		return -ENOENT;
+	memcpy(buf, p + (gpa & 0xfff), len);
+	m->reads++;
+	return 0;
+}
+
+static u64 fake_table(struct fake_mem *m)
+{
+	u64 gpa = m->next_table;
+
+	m->next_table += SZ_4K_;
+	fake_page(m, gpa);
+	return gpa;
+}
+
+static void set_entry(struct fake_mem *m, u64 table, unsigned int idx, u64 v)
+{
+	fake_page(m, table)[idx] = cpu_to_le64(v);
+}
+
+static u64 get_entry(struct fake_mem *m, u64 table, unsigned int idx)
+{
+	return le64_to_cpu(fake_page(m, table)[idx]);
+}
+
+static unsigned int sl_index(u64 iova, u8 level)
+{
+	return (iova >> (12 + 9 * (level - 1))) & 511;
+}
+
+/*
+ * Map @iova -> @pte_val at level @leaf_level (1: 4K, 2: 2M, 3: 1G) in the
+ * tables under @root, creating directories (R|W) as needed. Returns the
+ * table holding the leaf.
+ */
+static u64 map_entry(struct fake_mem *m, u64 root, u8 levels, u64 iova,
+		     u8 leaf_level, u64 pte_val)
+{
+	u64 table = root;
+	u8 level;
+
+	for (level = levels; level > leaf_level; level--) {
+		unsigned int idx = sl_index(iova, level);
+		u64 e = get_entry(m, table, idx);
+
+		if (!(e & RW)) {
+			e = fake_table(m) | RW;
+			set_entry(m, table, idx, e);
+		}
+		table = e & VTD_SL_ADDR_MAX;
+	}
+	set_entry(m, table, sl_index(iova, leaf_level), pte_val);
+	return table;
+}
+
+static u64 map_4k(struct fake_mem *m, u64 root, u8 levels, u64 iova, u64 gpa,
+		  u8 perm)
+{
+	return map_entry(m, root, levels, iova, 1, gpa | perm);
+}
+
+struct walk_test {
+	struct pviommu_walk w;
+	struct pviommu_caps caps;
+	struct fake_mem *m;
+	struct pviommu_leaf leaves[64];
+	unsigned int nr_leaves;
+	struct {
+		u64 iova;
+		u64 last;
+		u8 reason;
+	} faults[16];
+	unsigned int nr_faults;
+	unsigned int leaf_calls;
+};
+
+static int wt_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
+{
+	struct walk_test *t = container_of(w, struct walk_test, w);
+
+	if (t->nr_leaves < ARRAY_SIZE(t->leaves))
+		t->leaves[t->nr_leaves++] = *leaf;
+	t->leaf_calls++;
+	return 0;
+}
+
+static int wt_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
+{
+	struct walk_test *t = container_of(w, struct walk_test, w);
+
+	if (t->nr_faults < ARRAY_SIZE(t->faults)) {
+		t->faults[t->nr_faults].iova = iova;
+		t->faults[t->nr_faults].last = last;
+		t->faults[t->nr_faults].reason = reason;
+		t->nr_faults++;
+	}
+	return 0;
+}
+
+static const struct pviommu_walk_ops wt_ops = {
+	.leaf = wt_leaf,
+	.fault = wt_fault,
+};
+
+static struct walk_test *wt_new(struct kunit *test, u64 cap, u64 ecap,
+				u32 haw)
+{
+	struct walk_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&t->caps, cap, ecap, haw), 0);
+	t->m = fake_mem_new(test);
+	t->w.caps = &t->caps;
+	t->w.read = fake_read;
+	t->w.priv = t->m;
+	t->w.ops = &wt_ops;
+	return t;
+}
+
+/* Walk @start..@last of @root with a generous budget. */
+static int wt_walk(struct walk_test *t, u64 root, u8 levels, u64 start,
+		   u64 last)
+{
+	t->nr_leaves = 0;
+	t->nr_faults = 0;
+	t->leaf_calls = 0;
+	t->m->reads = 0;
+	t->w.root = root;
+	t->w.levels = levels;
+	t->w.start = start;
+	t->w.last = last;
+	t->w.budget = 1 << 20;
+	t->w.tables_read = 0;
+	t->w.entries = 0;
+	return pviommu_walk(&t->w);
+}
+
+#define EXPECT_LEAF(test, l, _iova, _gpa, _shift, _perm)	\
+	do {							\
+		KUNIT_EXPECT_EQ(test, (l).iova, (u64)(_iova));	\
+		KUNIT_EXPECT_EQ(test, (l).gpa, (u64)(_gpa));	\
+		KUNIT_EXPECT_EQ(test, (l).shift, _shift);	\
+		KUNIT_EXPECT_EQ(test, (l).perm, _perm);		\
+	} while (0)
+
+/* One 4K leaf at 3, 4 and 5 levels, near the top of each space. */
+static void pt_test_levels(struct kunit *test)
+{
+	static const u8 levels[] = { 3, 4, 5 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+		u8 lv = levels[i];
+		u64 top = (1ULL << (12 + 9 * lv)) - SZ_4K_;
+		u64 root = fake_table(t->m);
+
+		map_4k(t->m, root, lv, 0x5000, 0x7654000, RW);
+		map_4k(t->m, root, lv, top, 0xabc000, VTD_SL_R);
+		KUNIT_ASSERT_EQ(test, wt_walk(t, root, lv, 0, ~0ULL), 0);
+		KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
+		EXPECT_LEAF(test, t->leaves[0], 0x5000, 0x7654000, 12, RW);
+		EXPECT_LEAF(test, t->leaves[1], top, 0xabc000, 12, VTD_SL_R);
+		KUNIT_EXPECT_EQ(test, t->nr_faults, 0);
+		/* One root, then two full paths of lv - 1 tables. */
+		KUNIT_EXPECT_EQ(test, t->w.tables_read, 1 + 2 * (lv - 1));
+		KUNIT_EXPECT_EQ(test, t->m->reads, t->w.tables_read);
+	}
+}
+
+/* 2M and 1G leaves, with their GPAs, sizes and permissions. */
+static void pt_test_large(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+
+	map_entry(t->m, root, 4, SZ_1G_, 2, 0x80000000ULL | VTD_SL_PS | RW);
+	map_entry(t->m, root, 4, 4 * SZ_1G_, 3,
+		  0x1c0000000ULL | VTD_SL_PS | VTD_SL_W);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
+	EXPECT_LEAF(test, t->leaves[0], SZ_1G_, 0x80000000ULL, 21, RW);
+	EXPECT_LEAF(test, t->leaves[1], 4 * SZ_1G_, 0x1c0000000ULL, 30,
+		    VTD_SL_W);
+
+	/* A range inside a leaf reports the whole leaf. */
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, SZ_1G_ + 0x3000,
+				      SZ_1G_ + 0x3fff), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+	EXPECT_LEAF(test, t->leaves[0], SZ_1G_, 0x80000000ULL, 21, RW);
+}
+
+/* Permissions AND down the levels; no access left means no leaf. */
+static void pt_test_perm(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+	u64 l3;
+
+	map_4k(t->m, root, 4, 0x1000, 0x11000, RW);
+	map_4k(t->m, root, 4, 0x2000, 0x12000, VTD_SL_W);
+	map_4k(t->m, root, 4, SZ_1G_, 0x13000, RW);
+	map_4k(t->m, root, 4, SZ_1G_ + 0x1000, 0x14000, VTD_SL_W);
+	/* The directory over SZ_1G_ allows reads only. */
+	l3 = get_entry(t->m, root, 0) & VTD_SL_ADDR_MAX;
+	set_entry(t->m, l3, 1, (get_entry(t->m, l3, 1) & ~RW) | VTD_SL_R);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 3);
+	EXPECT_LEAF(test, t->leaves[0], 0x1000, 0x11000, 12, RW);
+	EXPECT_LEAF(test, t->leaves[1], 0x2000, 0x12000, 12, VTD_SL_W);
+	EXPECT_LEAF(test, t->leaves[2], SZ_1G_, 0x13000, 12, VTD_SL_R);
+	KUNIT_EXPECT_EQ(test, t->nr_faults, 0);
+}
+
+/* Holes and range clipping: leaves in order, only those in range. */
+static void pt_test_holes_and_range(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+	int i;
+
+	for (i = 1; i <= 5; i += 2)
+		map_4k(t->m, root, 4, i * SZ_4K_, 0x40000 + i * SZ_4K_, RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 3);
+	for (i = 0; i < 3; i++)
+		EXPECT_LEAF(test, t->leaves[i], (2 * i + 1) * SZ_4K_,
+			    0x40000 + (2 * i + 1) * SZ_4K_, 12, RW);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0x3000, 0x3fff), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+	EXPECT_LEAF(test, t->leaves[0], 0x3000, 0x43000, 12, RW);
+	/* Reading the last-level table took one entry, not the page. */
+	KUNIT_EXPECT_EQ(test, t->w.entries, 4);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0x2000, 0x2fff), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0x6000, 0x5000), 0);
+	KUNIT_EXPECT_EQ(test, t->w.tables_read, 0);
+}
+
+/*
+ * A domain-selective walk over an empty 57-bit space reads one table page;
+ * with one leaf in it, one page per level.
+ */
+static void pt_test_sparse(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, 0, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
+	KUNIT_EXPECT_EQ(test, t->w.tables_read, 1);
+	KUNIT_EXPECT_EQ(test, t->m->reads, 1);
+
+	map_4k(t->m, root, 5, 0x1234567000ULL << 12, 0x9000, RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, 0, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 1);
+	KUNIT_EXPECT_EQ(test, t->w.tables_read, 5);
+	/* A whole-space walk scans each table it reads once. */
+	KUNIT_EXPECT_EQ(test, t->w.entries, 512 * 5);
+}
+
+/*
+ * A table whose every entry points at itself fans out to 2^36 leaves at 4
+ * levels: the budget stops the walk, and it resumes where it stopped.
+ */
+static void pt_test_self_reference(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+	u64 next;
+	int i;
+
+	for (i = 0; i < 512; i++)
+		set_entry(t->m, root, i, root | RW);
+
+	t->w.budget = 10000;
+	t->w.root = root;
+	t->w.levels = 4;
+	t->w.start = 0;
+	t->w.last = ~0ULL;
+	KUNIT_ASSERT_EQ(test, pviommu_walk(&t->w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, t->w.entries, 10000);
+	KUNIT_EXPECT_EQ(test, t->w.budget, 0);
+	KUNIT_EXPECT_GT(test, t->leaf_calls, 9000);
+	KUNIT_EXPECT_LT(test, t->leaf_calls, 10000);
+	next = t->w.next;
+	KUNIT_EXPECT_EQ(test, next, (u64)t->leaf_calls * SZ_4K_);
+	for (i = 0; i < t->nr_leaves; i++)
+		EXPECT_LEAF(test, t->leaves[i], i * SZ_4K_, root, 12, RW);
+
+	/* Resume: the first leaf is exactly where the last walk stopped. */
+	t->nr_leaves = 0;
+	t->w.budget = 100;
+	t->w.start = next;
+	t->w.last = ~0ULL;
+	KUNIT_ASSERT_EQ(test, pviommu_walk(&t->w), -EAGAIN);
+	KUNIT_ASSERT_GT(test, t->nr_leaves, 0);
+	EXPECT_LEAF(test, t->leaves[0], next, root, 12, RW);
+	KUNIT_EXPECT_GT(test, t->w.next, next);
+}
+
+/* Budget: exactly enough finishes; one less stops before the last entry. */
+static void pt_test_budget_exact(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+	u64 need;
+
+	map_4k(t->m, root, 3, 0x0000, 0x1000, RW);
+	map_4k(t->m, root, 3, 0x1000, 0x2000, RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 3, 0, 0x1fff), 0);
+	need = t->w.entries;
+	KUNIT_ASSERT_EQ(test, need, 4);	/* 1 + 1 + 2 */
+
+	t->nr_leaves = 0;
+	t->w.start = 0;
+	t->w.last = 0x1fff;
+	t->w.budget = need;
+	KUNIT_EXPECT_EQ(test, pviommu_walk(&t->w), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 2);
+
+	t->nr_leaves = 0;
+	t->w.start = 0;
+	t->w.last = 0x1fff;
+	t->w.budget = need - 1;
+	KUNIT_EXPECT_EQ(test, pviommu_walk(&t->w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 1);
+	KUNIT_EXPECT_EQ(test, t->w.next, 0x1000);
+}
+
+struct rsvd_case {
+	const char *name;
+	u64 cap;
+	u64 ecap;
+	u32 haw;
+	u8 level;	/* 1: 4K leaf, 2: 2M, 3: 1G, 4: PS at level 4 */
+	u64 extra;	/* bits added to an otherwise valid entry */
+	bool faults;
+};
+
+#define CAP_NO_LP	(CAP_ALL & ~(VTD_CAP_SLLPS_2M | VTD_CAP_SLLPS_1G))
+
+static const struct rsvd_case rsvd_cases[] = {
+	{ "4k valid", CAP_ALL, ECAP_ALL, 48, 1, 0, false },
+	{ "4k ignored bits", CAP_ALL, ECAP_ALL, 48, 1,
+	  BIT_ULL(2) | GENMASK_ULL(10, 3) | GENMASK_ULL(61, 52) | BIT_ULL(63),
+	  false },
+	{ "4k addr at haw", CAP_ALL, ECAP_ALL, 39, 1, BIT_ULL(39), true },
+	{ "4k addr bit 51", CAP_ALL, ECAP_ALL, 48, 1, BIT_ULL(51), true },
+	{ "4k addr below haw", CAP_ALL, ECAP_ALL, 39, 1, BIT_ULL(38), false },
+	{ "4k snp without SC", CAP_ALL, ECAP_ALL, 48, 1, VTD_SL_SNP, true },
+	{ "4k snp with SC", CAP_ALL, ECAP_ALL | VTD_ECAP_SC, 48, 1,
+	  VTD_SL_SNP, false },
+	{ "4k tm without DT", CAP_ALL, ECAP_ALL & ~VTD_ECAP_DT, 48, 1,
+	  VTD_SL_TM, true },
+	{ "4k tm with DT", CAP_ALL, ECAP_ALL, 48, 1, VTD_SL_TM, false },
+	{ "2m valid", CAP_ALL, ECAP_ALL, 48, 2, 0, false },
+	{ "2m addr bit 12", CAP_ALL, ECAP_ALL, 48, 2, BIT_ULL(12), true },
+	{ "2m addr bit 20", CAP_ALL, ECAP_ALL, 48, 2, BIT_ULL(20), true },
+	{ "2m without SLLPS", CAP_NO_LP, ECAP_ALL, 48, 2, 0, true },
+	{ "1g valid", CAP_ALL, ECAP_ALL, 48, 3, 0, false },
+	{ "1g addr bit 21", CAP_ALL, ECAP_ALL, 48, 3, BIT_ULL(21), true },
+	{ "1g addr bit 29", CAP_ALL, ECAP_ALL, 48, 3, BIT_ULL(29), true },
+	{ "1g without SLLPS", CAP_ALL & ~VTD_CAP_SLLPS_1G, ECAP_ALL, 48, 3, 0,
+	  true },
+	{ "ps at level 4", CAP_ALL, ECAP_ALL, 48, 4, 0, true },
+};
+
+static void rsvd_case_desc(const struct rsvd_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(rsvd, rsvd_cases, rsvd_case_desc);
+
+/*
+ * A reserved bit in a present entry: no leaf, one fault (0xc) over the
+ * entry's range. The same bits in a non-present entry are ignored.
+ */
+static void pt_test_reserved(struct kunit *test)
+{
+	const struct rsvd_case *c = test->param_value;
+	struct walk_test *t = wt_new(test, c->cap, c->ecap, c->haw);
+	u8 shift = 12 + 9 * (c->level - 1);
+	u64 iova = 1ULL << 39;		/* entry 1 of the level-4 table */
+	u64 root = fake_table(t->m);
+	u64 pte = (2ULL << 30) | RW | (c->level > 1 ? VTD_SL_PS : 0);
+	u64 table;
+
+	table = map_entry(t->m, root, 4, iova, c->level, pte | c->extra);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	if (!c->faults) {
+		KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+		KUNIT_EXPECT_EQ(test, t->leaves[0].iova, iova);
+		KUNIT_EXPECT_EQ(test, t->leaves[0].shift, shift);
+		KUNIT_EXPECT_EQ(test, t->leaves[0].gpa,
+				(pte | c->extra) & GENMASK_ULL(c->haw - 1,
+							       shift));
+		KUNIT_EXPECT_EQ(test, t->nr_faults, 0);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
+	KUNIT_ASSERT_EQ(test, t->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, t->faults[0].reason, VTD_FR_PAGING_ENTRY_RSVD);
+	KUNIT_EXPECT_EQ(test, t->faults[0].iova, iova);
+	KUNIT_EXPECT_EQ(test, t->faults[0].last, iova + (1ULL << shift) - 1);
+
+	/* Not present: the same bits raise nothing. */
+	set_entry(t->m, table, sl_index(iova, c->level),
+		  (pte | c->extra) & ~RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
+	KUNIT_EXPECT_EQ(test, t->nr_faults, 0);
+}
+
+/*
+ * Tables outside guest RAM: everything under them is not present, one
+ * fault (0x7) over the part of the walk they cover. Leaves may point
+ * anywhere: what a leaf maps is the shadow's business.
+ */
+static void pt_test_outside_ram(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fake_table(t->m);
+	u64 hole = 0x7f000000;		/* never allocated */
+
+	map_4k(t->m, root, 4, 0x1000, 0xfff00000ULL, RW);
+	set_entry(t->m, root, 1, hole | RW);	/* 512G..1T-1 */
+	map_4k(t->m, root, 4, 2ULL << 39, 0x3000, RW);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
+	EXPECT_LEAF(test, t->leaves[0], 0x1000, 0xfff00000ULL, 12, RW);
+	EXPECT_LEAF(test, t->leaves[1], 2ULL << 39, 0x3000, 12, RW);
+	KUNIT_ASSERT_EQ(test, t->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, t->faults[0].reason, VTD_FR_PAGING_ENTRY_INV);
+	KUNIT_EXPECT_EQ(test, t->faults[0].iova, 1ULL << 39);
+	KUNIT_EXPECT_EQ(test, t->faults[0].last, (2ULL << 39) - 1);
+
+	/* A page-selective walk clips the fault to its range. */
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, (1ULL << 39) + 0x5000,
+				      (1ULL << 39) + 0x5fff), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, t->faults[0].iova, (1ULL << 39) + 0x5000);
+	KUNIT_EXPECT_EQ(test, t->faults[0].last, (1ULL << 39) + 0x5fff);
+
+	/* The root itself outside RAM. */
+	KUNIT_ASSERT_EQ(test, wt_walk(t, hole, 4, 0, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
+	KUNIT_ASSERT_EQ(test, t->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, t->faults[0].iova, 0);
+	KUNIT_EXPECT_EQ(test, t->faults[0].last, (1ULL << 48) - 1);
+}
+
+/*
+ * The top of the address space: a 2M leaf ending at 2^57 - 1 and a walk
+ * to ~0 terminate without overflow; CAP.MGAW cuts a deeper table short.
+ */
+static void pt_test_top_and_mgaw(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 top2m = (1ULL << 57) - SZ_2M_;
+	u64 root = fake_table(t->m);
+
+	map_entry(t->m, root, 5, top2m, 2, 0x200000 | VTD_SL_PS | RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, top2m + 0x1000, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+	EXPECT_LEAF(test, t->leaves[0], top2m, 0x200000, 21, RW);
+	KUNIT_EXPECT_EQ(test, t->w.last, (1ULL << 57) - 1);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, 1ULL << 57, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t->w.tables_read, 0);
+
+	/* MGAW 39 with a 4-level table: nothing at or above 2^39. */
+	t = wt_new(test, (CAP_ALL & ~VTD_CAP_MGAW) | MGAW(39), ECAP_ALL, 48);
+	root = fake_table(t->m);
+	map_4k(t->m, root, 4, (1ULL << 39) - SZ_4K_, 0x1000, RW);
+	map_4k(t->m, root, 4, 1ULL << 39, 0x2000, RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+	EXPECT_LEAF(test, t->leaves[0], (1ULL << 39) - SZ_4K_, 0x1000, 12, RW);
+	KUNIT_EXPECT_EQ(test, pviommu_walk_limit(&t->caps, 4),
+			(1ULL << 39) - 1);
+	KUNIT_EXPECT_EQ(test, pviommu_walk_limit(&t->caps, 3),
+			(1ULL << 39) - 1);
+}
+
+/* Root and context entries: build one device's path, then break it. */
+struct ctx_test {
+	struct fake_mem *m;
+	struct pviommu_caps caps;
+	u64 rta;
+	u64 ctp;
+};
+
+#define CTX_SID		0x0318	/* bus 3, device 3, function 0 */
+
+static struct ctx_test *ctx_new(struct kunit *test, u64 ecap)
+{
+	struct ctx_test *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&c->caps, CAP_ALL, ecap, 48),
+			0);
+	c->m = fake_mem_new(test);
+	c->rta = fake_table(c->m);
+	c->ctp = fake_table(c->m);
+	return c;
+}
+
+/* Write the root entry of bus 3 and the context entry of CTX_SID. */
+static void ctx_set(struct ctx_test *c, u64 re_lo, u64 re_hi, u64 ce_lo,
+		    u64 ce_hi)
+{
+	set_entry(c->m, c->rta, 2 * 3, re_lo);
+	set_entry(c->m, c->rta, 2 * 3 + 1, re_hi);
+	set_entry(c->m, c->ctp, 2 * 0x18, ce_lo);
+	set_entry(c->m, c->ctp, 2 * 0x18 + 1, ce_hi);
+}
+
+#define CE_HI(aw, did)	((u64)(aw) | (u64)(did) << 8)
+#define CE_LO(root, tt)	((u64)(root) | (u64)(tt) << 2 | VTD_CE_P)
+
+struct ctx_case {
+	const char *name;
+	u64 ecap;
+	bool re_absent;	/* root entry not present */
+	u64 re_extra;	/* bits added to the root entry's low quadword */
+	u64 re_hi;
+	u64 ce_lo;
+	u64 ce_hi;
+	u8 fault;
+	u8 levels;
+	bool pt;
+	bool dev_tlb;
+	bool fpd;
+};
+
+static const struct ctx_case ctx_cases[] = {
+	{ "aw 39", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(1, 7), 0, 3 },
+	{ "aw 48", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(2, 7), 0, 4 },
+	{ "aw 57", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(3, 7), 0, 5 },
+	{ "aw 4 not in sagaw", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(4, 7),
+	  VTD_FR_CONTEXT_ENTRY_INV },
+	{ "aw 0 not in sagaw", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(0, 7),
+	  VTD_FR_CONTEXT_ENTRY_INV },
+	{ "fpd", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0) | VTD_CE_FPD, CE_HI(2, 7), 0,
+	  4, .fpd = true },
+	{ "device-tlb", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 1), CE_HI(2, 7), 0, 4,
+	  .dev_tlb = true },
+	{ "device-tlb without DT", ECAP_ALL & ~VTD_ECAP_DT, false, 0, 0,
+	  CE_LO(0x5000, 1), CE_HI(2, 7), VTD_FR_CONTEXT_ENTRY_INV },
+	{ "pass-through", ECAP_ALL, false, 0, 0, CE_LO(0, 2), CE_HI(2, 7), 0, 0,
+	  .pt = true },
+	{ "pass-through without PT", ECAP_ALL & ~VTD_ECAP_PT, false, 0, 0,
+	  CE_LO(0, 2), CE_HI(2, 7), VTD_FR_CONTEXT_ENTRY_INV },
+	{ "tt 3", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 3), CE_HI(2, 7),
+	  VTD_FR_CONTEXT_ENTRY_INV },
+	{ "did 0", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0), CE_HI(2, 0),
+	  VTD_FR_CONTEXT_ENTRY_INV },
+	{ "context not present", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0) & ~VTD_CE_P,
+	  CE_HI(2, 7), VTD_FR_CONTEXT_ENTRY_P },
+	{ "context rsvd bit 4", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0) | BIT_ULL(4),
+	  CE_HI(2, 7), VTD_FR_CONTEXT_ENTRY_RSVD },
+	{ "context root beyond haw", ECAP_ALL, false, 0, 0,
+	  CE_LO(1ULL << 48, 0), CE_HI(2, 7), VTD_FR_CONTEXT_ENTRY_RSVD },
+	{ "context rsvd hi bit 7", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0),
+	  CE_HI(2, 7) | BIT_ULL(7), VTD_FR_CONTEXT_ENTRY_RSVD },
+	{ "context rsvd hi bit 24", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0),
+	  CE_HI(2, 7) | BIT_ULL(24), VTD_FR_CONTEXT_ENTRY_RSVD },
+	{ "context avail bits ignored", ECAP_ALL, false, 0, 0, CE_LO(0x5000, 0),
+	  CE_HI(2, 7) | GENMASK_ULL(6, 3), 0, 4 },
+	{ "root not present", ECAP_ALL, true, 0, 0, CE_LO(0x5000, 0),
+	  CE_HI(2, 7), VTD_FR_ROOT_ENTRY_P },
+	{ "root rsvd bit 1", ECAP_ALL, false, BIT_ULL(1), 0,
+	  CE_LO(0x5000, 0), CE_HI(2, 7), VTD_FR_ROOT_ENTRY_RSVD },
+	{ "root ctp beyond haw", ECAP_ALL, false, BIT_ULL(50), 0,
+	  CE_LO(0x5000, 0), CE_HI(2, 7), VTD_FR_ROOT_ENTRY_RSVD },
+	{ "root rsvd hi", ECAP_ALL, false, 0, 1, CE_LO(0x5000, 0),
+	  CE_HI(2, 7), VTD_FR_ROOT_ENTRY_RSVD },
+};
+
+static void ctx_case_desc(const struct ctx_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctx, ctx_cases, ctx_case_desc);
+
+static void pt_test_context(struct kunit *test)
+{
+	const struct ctx_case *cc = test->param_value;
+	struct ctx_test *c = ctx_new(test, cc->ecap);
+	struct pviommu_context ctx;
+	u64 re_lo = c->ctp | cc->re_extra | (cc->re_absent ? 0 : VTD_RE_P);
+
+	ctx_set(c, re_lo, cc->re_hi, cc->ce_lo, cc->ce_hi);
+
+	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, cc->fault);
+	if (cc->fault)
+		return;
+	KUNIT_EXPECT_EQ(test, ctx.pass_through, cc->pt);
+	KUNIT_EXPECT_EQ(test, ctx.dev_tlb, cc->dev_tlb);
+	KUNIT_EXPECT_EQ(test, ctx.fpd, cc->fpd);
+	KUNIT_EXPECT_EQ(test, ctx.did, 7);
+	if (!cc->pt) {
+		KUNIT_EXPECT_EQ(test, ctx.levels, cc->levels);
+		KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
+	}
+}
+
+/* Root and context tables that are not guest RAM; the TTM bits ignored. */
+static void pt_test_context_tables(struct kunit *test)
+{
+	struct ctx_test *c = ctx_new(test, ECAP_ALL);
+	struct pviommu_context ctx;
+
+	ctx_set(c, c->ctp | VTD_RE_P, 0, CE_LO(0x5000, 0), CE_HI(2, 7));
+	pviommu_read_context(&c->caps, fake_read, c->m, c->rta | (1 << 10),
+			     CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, 0);
+	KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
+
+	/* Another function of the device has no context entry. */
+	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID + 1,
+			     &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_CONTEXT_ENTRY_P);
+	/* Another bus has no root entry. */
+	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, 0x0418, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_ROOT_ENTRY_P);
+
+	pviommu_read_context(&c->caps, fake_read, c->m, 0x7f000000, CTX_SID,
+			     &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_ROOT_TABLE_INV);
+
+	ctx_set(c, 0x7f000000 | VTD_RE_P, 0, 0, 0);
+	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_CONTEXT_TABLE_INV);
+}
+
+static struct kunit_case pt_test_cases[] = {
+	KUNIT_CASE(pt_test_levels),
+	KUNIT_CASE(pt_test_large),
+	KUNIT_CASE(pt_test_perm),
+	KUNIT_CASE(pt_test_holes_and_range),
+	KUNIT_CASE(pt_test_sparse),
+	KUNIT_CASE(pt_test_self_reference),
+	KUNIT_CASE(pt_test_budget_exact),
+	KUNIT_CASE_PARAM(pt_test_reserved, rsvd_gen_params),
+	KUNIT_CASE(pt_test_outside_ram),
+	KUNIT_CASE(pt_test_top_and_mgaw),
+	KUNIT_CASE_PARAM(pt_test_context, ctx_gen_params),
+	KUNIT_CASE(pt_test_context_tables),
+	{}
+};
+
+static struct kunit_suite pt_test_suite = {
+	.name = "pviommu_guest_pt",
+	.test_cases = pt_test_cases,
+};
+
+kunit_test_suite(pt_test_suite);
