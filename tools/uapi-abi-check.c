@@ -15,3 +15,6 @@
 		      "struct " #name ": layout differs from the pinned ABI")
 
 PVIOMMU_ABI(pviommu_info, 48);
+PVIOMMU_ABI(pviommu_guest_caps, 32);
+PVIOMMU_ABI(pviommu_root, 16);
+PVIOMMU_ABI(pviommu_ram, 32);

@@ -91,7 +91,28 @@ TEST_F(pviommu, get_info_flags_reserved)
 /* Every ioctl's size contract. */
 TEST_F(pviommu, ioctl_length)
 {
-	TEST_LENGTH(pviommu_info, PVIOMMU_GET_INFO, __reserved2, {});
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem = mmap(NULL, page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, mem);
+	TEST_LENGTH(pviommu_info, PVIOMMU_GET_INFO, __reserved2, {}, (void)0);
+	TEST_LENGTH(pviommu_guest_caps, PVIOMMU_SET_CAPS, __reserved,
+		    ((struct pviommu_guest_caps){ .cap = TEST_CAP,
+						  .ecap = TEST_ECAP,
+						  .haw = TEST_HAW }), (void)0);
+	TEST_LENGTH(pviommu_ram, PVIOMMU_RAM_ADD, uaddr,
+		    ((struct pviommu_ram){ .gpa = 0x100000, .length = page,
+					   .uaddr = U64(mem) }),
+		    test_ram_remove(0x100000, page));
+	/* RAM_ADD's zero-tail call left the slot for RAM_REMOVE's calls. */
+	TEST_LENGTH(pviommu_ram, PVIOMMU_RAM_REMOVE, uaddr,
+		    ((struct pviommu_ram){ .gpa = 0x100000, .length = page }),
+		    test_ram_add(0x100000, page, U64(mem)));
+	/* Last: once a root is set the capabilities are fixed. */
+	TEST_LENGTH(pviommu_root, PVIOMMU_SET_ROOT, rtaddr,
+		    ((struct pviommu_root){ .rtaddr = 0x1000 }), (void)0);
+	ASSERT_EQ(0, munmap(mem, page));
 }
 
 /* An older, smaller struct gets only the members it knows written back. */
@@ -180,6 +201,100 @@ TEST_F(pviommu, other_process)
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	test_get_info(&info);
+}
+
+/* Capabilities: caching mode and queued invalidation are required. */
+TEST_F(pviommu, set_caps)
+{
+	struct pviommu_guest_caps cmd = {
+		.size = sizeof(cmd), .cap = TEST_CAP, .ecap = TEST_ECAP,
+		.haw = TEST_HAW,
+	};
+
+	test_err_set_caps(EINVAL, TEST_CAP & ~(1ULL << 7), TEST_ECAP,
+			  TEST_HAW);
+	test_err_set_caps(EINVAL, TEST_CAP, TEST_ECAP & ~(1ULL << 1),
+			  TEST_HAW);
+	test_err_set_caps(EINVAL, TEST_CAP, TEST_ECAP, 31);
+	test_err_set_caps(EINVAL, TEST_CAP, TEST_ECAP, 53);
+	/* SAGAW bit 4 is reserved. */
+	test_err_set_caps(EINVAL, TEST_CAP | (0x10ULL << 8), TEST_ECAP,
+			  TEST_HAW);
+	cmd.flags = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, PVIOMMU_SET_CAPS, &cmd));
+	cmd.flags = 0;
+	cmd.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_SET_CAPS, &cmd));
+
+	test_set_caps();
+	test_set_caps();	/* may change until the root is set */
+	test_set_root(0x1000);
+	test_err_set_caps(EBUSY, TEST_CAP, TEST_ECAP, TEST_HAW);
+}
+
+TEST_F(pviommu, set_root)
+{
+	struct pviommu_root cmd = { .size = sizeof(cmd), .flags = 1 };
+
+	test_err_set_root(EINVAL, 0x1000);	/* no capabilities yet */
+	test_set_caps();
+	test_err_set_root(EOPNOTSUPP, 0x1000 | (1 << 10));	/* scalable */
+	test_err_set_root(EINVAL, 0x1000 | (2 << 10));
+	test_err_set_root(EINVAL, 0x1000 | (3 << 10));
+	test_err_set_root(EINVAL, 0x1000 | 1);
+	test_err_set_root(EINVAL, 0x1000 | (1 << 9));
+	test_err_set_root(EINVAL, 1ULL << TEST_HAW);
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, PVIOMMU_SET_ROOT, &cmd));
+	test_set_root((1ULL << TEST_HAW) - 4096);
+	test_set_root(0);	/* the guest may move its root table */
+}
+
+/* Guest RAM slots: every errno, and that a failed call changes nothing. */
+TEST_F(pviommu, ram_slots)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct pviommu_info info;
+	unsigned int i;
+	char *mem;
+
+	mem = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+
+	test_err_ram_add(EINVAL, 0, 0x100000, 0, U64(mem));
+	test_err_ram_add(EINVAL, 0, 0x100800, page, U64(mem));
+	test_err_ram_add(EINVAL, 0, 0x100000, page + 1, U64(mem));
+	test_err_ram_add(EINVAL, 0, 0x100000, page, U64(mem + 8));
+	test_err_ram_add(EOVERFLOW, 0, -(__u64)page, 2 * page, U64(mem));
+	test_err_ram_add(EOVERFLOW, 0, 0x100000, 2 * page, -(__u64)page);
+	test_err_ram_add(EFAULT, 0, 0x100000, page, 0xffff888000000000ULL);
+	test_err_ram_add(EOPNOTSUPP, 2, 0x100000, page, U64(mem));
+
+	test_ram_add(0x100000, 2 * page, U64(mem));
+	test_err_ram_add(EEXIST, 0, 0x101000, 2 * page, U64(mem + 2 * page));
+	test_err_ram_add(EEXIST, 0, 0x0ff000, 2 * page, U64(mem + 2 * page));
+	ASSERT_EQ(0, _test_ram(self->fd, PVIOMMU_RAM_ADD,
+			       PVIOMMU_RAM_READONLY, 0x102000, 2 * page,
+			       U64(mem + 2 * page)));
+
+	test_err_ram_remove(ENOENT, 0, 0x100000, page, 0);
+	test_err_ram_remove(ENOENT, 0, 0x200000, page, 0);
+	test_err_ram_remove(EINVAL, 0, 0x100000, 2 * page, 1);
+	test_err_ram_remove(EOPNOTSUPP, 1, 0x100000, 2 * page, 0);
+	test_ram_remove(0x100000, 2 * page);
+	test_err_ram_remove(ENOENT, 0, 0x100000, 2 * page, 0);
+	test_ram_remove(0x102000, 2 * page);
+
+	/* The slot limit, then room again after a removal. */
+	test_get_info(&info);
+	for (i = 0; i < info.out_max_ram_slots; i++)
+		test_ram_add(0x100000 + (__u64)i * page, page, U64(mem));
+	test_err_ram_add(ENOSPC, 0, 0x100000 + (__u64)i * page, page,
+			 U64(mem));
+	test_ram_remove(0x100000, page);
+	test_ram_add(0x100000 + (__u64)i * page, page, U64(mem));
+	ASSERT_EQ(0, munmap(mem, 4 * page));
+	/* Slots left behind are freed at close (the fixture's teardown). */
 }
 
 /* The device named for the run is bound to the pviommu driver. */

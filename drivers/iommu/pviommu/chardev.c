@@ -39,6 +39,9 @@ static int pviommu_get_info(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 /* One kernel buffer large enough for any command's struct. */
 union pviommu_ucmd_buffer {
 	struct pviommu_info info;
+	struct pviommu_guest_caps caps;
+	struct pviommu_root root;
+	struct pviommu_ram ram;
 };
 
 struct pviommu_ioctl_op {
@@ -61,6 +64,14 @@ struct pviommu_ioctl_op {
 static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
 	IOCTL_OP(PVIOMMU_GET_INFO, pviommu_get_info, struct pviommu_info,
 		 __reserved2),
+	IOCTL_OP(PVIOMMU_SET_CAPS, pviommu_ctx_set_caps,
+		 struct pviommu_guest_caps, __reserved),
+	IOCTL_OP(PVIOMMU_SET_ROOT, pviommu_ctx_set_root, struct pviommu_root,
+		 rtaddr),
+	IOCTL_OP(PVIOMMU_RAM_ADD, pviommu_ctx_ram_add, struct pviommu_ram,
+		 uaddr),
+	IOCTL_OP(PVIOMMU_RAM_REMOVE, pviommu_ctx_ram_remove, struct pviommu_ram,
+		 uaddr),
 };
 
 static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -106,7 +117,7 @@ static int pviommu_fops_open(struct inode *inode, struct file *filp)
 	if (!ctx)
 		return -ENOMEM;
 
-	mutex_init(&ctx->lock);
+	pviommu_ctx_init(ctx);
 	mmgrab(current->mm);
 	ctx->mm = current->mm;
 	filp->private_data = ctx;
@@ -117,8 +128,8 @@ static int pviommu_fops_release(struct inode *inode, struct file *filp)
 {
 	struct pviommu_ctx *ctx = filp->private_data;
 
+	pviommu_ctx_destroy(ctx);
 	mmdrop(ctx->mm);
-	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 	return 0;
 }

@@ -50,6 +50,10 @@
 enum {
 	PVIOMMU_CMD_BASE = 0x80,
 	PVIOMMU_CMD_GET_INFO = PVIOMMU_CMD_BASE,
+	PVIOMMU_CMD_SET_CAPS,
+	PVIOMMU_CMD_SET_ROOT,
+	PVIOMMU_CMD_RAM_ADD,
+	PVIOMMU_CMD_RAM_REMOVE,
 };
 
 /* Version of the interface described in this header. */
@@ -87,5 +91,105 @@ struct pviommu_info {
 };
 
 #define PVIOMMU_GET_INFO	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_GET_INFO)
+
+/**
+ * struct pviommu_guest_caps - ioctl(PVIOMMU_SET_CAPS)
+ * @size: sizeof(struct pviommu_guest_caps)
+ * @flags: must be 0
+ * @cap: the CAP_REG value the VMM's emulated VT-d unit reports to the guest
+ * @ecap: the ECAP_REG value it reports
+ * @haw: the host address width the guest sees: its DMAR table's HAW field
+ *	plus one, 32 to 52. Guest physical addresses in the guest's tables
+ *	must be below 2^@haw.
+ * @__reserved: must be 0
+ *
+ * Tells pviommu what the guest's VT-d unit supports, so that descriptors
+ * and table entries are validated exactly as that unit would: address
+ * widths (CAP.MGAW, CAP.SAGAW), page-selective invalidation and its mask
+ * (CAP.PSI, CAP.MAMV), large pages (CAP.SLLPS), domain IDs (CAP.ND),
+ * device-TLB, pass-through, snoop control and scalable mode (ECAP.DT,
+ * ECAP.PT, ECAP.SC, ECAP.SMTS).
+ *
+ * The unit must report caching mode (CAP.CM) and queued invalidation
+ * (ECAP.QI): pviommu learns of new mappings only from the invalidations a
+ * guest sends in caching mode. EINVAL if either is missing, or if a field
+ * is reserved or out of range. The capabilities can be set again until
+ * the root table is set (EBUSY after).
+ */
+struct pviommu_guest_caps {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 cap;
+	__aligned_u64 ecap;
+	__u32 haw;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_SET_CAPS	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_CAPS)
+
+/**
+ * struct pviommu_root - ioctl(PVIOMMU_SET_ROOT)
+ * @size: sizeof(struct pviommu_root)
+ * @flags: must be 0
+ * @rtaddr: the value the guest wrote to its RTADDR_REG: the root table's
+ *	guest physical address in bits 63:12 and the translation table mode
+ *	(TTM) in bits 11:10
+ *
+ * Sets the guest's root table, as the guest's Set Root Table Pointer
+ * command does. Needs PVIOMMU_SET_CAPS first (EINVAL otherwise). Legacy
+ * mode (TTM 0) is supported; scalable mode (TTM 1) fails with EOPNOTSUPP;
+ * other TTM values, bits 9:0 set, or an address at or above 2^haw fail
+ * with EINVAL.
+ */
+struct pviommu_root {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 rtaddr;
+};
+
+#define PVIOMMU_SET_ROOT	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_ROOT)
+
+/**
+ * enum pviommu_ram_flags - flags for struct pviommu_ram
+ * @PVIOMMU_RAM_READONLY: the guest cannot write this RAM (a ROM); devices
+ *	get read-only mappings of it and status writes to it fail
+ */
+enum pviommu_ram_flags {
+	PVIOMMU_RAM_READONLY = 1 << 0,
+};
+
+/**
+ * struct pviommu_ram - ioctl(PVIOMMU_RAM_ADD) and ioctl(PVIOMMU_RAM_REMOVE)
+ * @size: sizeof(struct pviommu_ram)
+ * @flags: RAM_ADD: enum pviommu_ram_flags; RAM_REMOVE: must be 0
+ * @gpa: guest physical address of the range's first byte
+ * @length: the range's length in bytes
+ * @uaddr: RAM_ADD: the VMM's virtual address of @gpa; RAM_REMOVE: must
+ *	be 0
+ *
+ * Guest RAM is a set of non-overlapping slots, each a guest physical range
+ * backed by the VMM's memory at @uaddr, which the VMM keeps mapped while
+ * the slot exists. pviommu reads the guest's tables, and the memory that
+ * devices get mapped, through these slots; a guest physical address
+ * outside every slot is not RAM.
+ *
+ * RAM_ADD: @gpa, @length and @uaddr must be 4 KiB aligned and @length
+ * non-zero (EINVAL); neither range may wrap (EOVERFLOW); @uaddr..+@length
+ * must be user memory (EFAULT); the range may not overlap a slot (EEXIST);
+ * a context holds at most out_max_ram_slots slots (ENOSPC).
+ *
+ * RAM_REMOVE removes the slot that is exactly @gpa..+@length (ENOENT if
+ * there is none).
+ */
+struct pviommu_ram {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 uaddr;
+};
+
+#define PVIOMMU_RAM_ADD		_IO(PVIOMMU_TYPE, PVIOMMU_CMD_RAM_ADD)
+#define PVIOMMU_RAM_REMOVE	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_RAM_REMOVE)
 
 #endif /* _UAPI_LINUX_PVIOMMU_H */
