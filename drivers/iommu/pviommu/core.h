@@ -156,6 +156,8 @@ void pviommu_gmem_destroy(struct pviommu_gmem *gm);
 int pviommu_gmem_add(struct pviommu_gmem *gm, u64 gpa, u64 len, u64 uaddr,
 		     bool readonly, unsigned int max_slots);
 int pviommu_gmem_remove(struct pviommu_gmem *gm, u64 gpa, u64 len);
+const struct pviommu_ram_slot *pviommu_gmem_lookup(struct pviommu_gmem *gm,
+						   u64 gpa, u64 len);
 int pviommu_gmem_read(void *gm, u64 gpa, void *buf, size_t len);
 int pviommu_gmem_write(struct pviommu_gmem *gm, u64 gpa, const void *buf,
 		       size_t len);
@@ -223,8 +225,9 @@ struct pviommu_walk_ops {
  * struct pviommu_walk - one second-level page walk
  * @caps: the guest's capabilities
  * @read: reads guest memory
- * @priv: for @read and the callbacks
+ * @priv: for @read
  * @ops: callbacks
+ * @ops_priv: for the callbacks
  * @root: guest physical address of the root table
  * @levels: table depth, 3 to 5
  * @start: first IOVA to walk
@@ -241,6 +244,7 @@ struct pviommu_walk {
 	pviommu_read_fn read;
 	void *priv;
 	const struct pviommu_walk_ops *ops;
+	void *ops_priv;
 	u64 root;
 	u8 levels;
 	u64 start;

@@ -120,25 +120,36 @@ int pviommu_gmem_remove(struct pviommu_gmem *gm, u64 gpa, u64 len)
 	return 0;
 }
 
-/*
- * The user address of @gpa..+@len, which must lie in one slot (a page never
- * straddles two, as slots are page aligned).
+/**
+ * pviommu_gmem_lookup() - the slot holding all of @gpa..+@len
+ * @gm: the guest RAM map
+ * @gpa: guest physical address
+ * @len: length in bytes, not 0
+ *
+ * Return: the slot, or NULL when the range is not entirely in one slot.
  */
-static void __user *gmem_uptr(struct pviommu_gmem *gm, u64 gpa, size_t len,
-			      bool write)
+const struct pviommu_ram_slot *pviommu_gmem_lookup(struct pviommu_gmem *gm,
+						   u64 gpa, u64 len)
 {
 	struct pviommu_ram_slot *slot;
-	u64 off;
 
 	if (!len || gpa > ULONG_MAX)
 		return NULL;
 	slot = mtree_load(&gm->slots, gpa);
+	if (!slot || len > slot->len - (gpa - slot->gpa))
+		return NULL;
+	return slot;
+}
+
+/* The user address of @gpa..+@len, which must lie in one slot. */
+static void __user *gmem_uptr(struct pviommu_gmem *gm, u64 gpa, size_t len,
+			      bool write)
+{
+	const struct pviommu_ram_slot *slot = pviommu_gmem_lookup(gm, gpa, len);
+
 	if (!slot || (write && slot->readonly))
 		return NULL;
-	off = gpa - slot->gpa;
-	if (len > slot->len - off)
-		return NULL;
-	return u64_to_user_ptr(slot->uaddr + off);
+	return u64_to_user_ptr(slot->uaddr + (gpa - slot->gpa));
 }
 
 /**

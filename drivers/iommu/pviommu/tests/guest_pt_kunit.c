@@ -4,132 +4,12 @@
  * (guest_pt.c), over hand-built tables in a fake guest memory that counts
  * every read.
  */
-#include <kunit/test.h>
-#include <linux/xarray.h>
-
 #include "../core.h"
-#include "../vtd.h"
+#include "fake_guest.h"
 
-#define SAGAW(v)	((u64)(v) << 8)
-#define MGAW(bits)	((u64)((bits) - 1) << 16)
 #define CAP_ALL		(VTD_CAP_CM | SAGAW(0xe) | MGAW(57) |		\
 			 VTD_CAP_SLLPS_2M | VTD_CAP_SLLPS_1G | VTD_CAP_PSI | 6)
 #define ECAP_ALL	(VTD_ECAP_QI | VTD_ECAP_DT | VTD_ECAP_PT)
-
-#define RW		(VTD_SL_R | VTD_SL_W)
-#define SZ_4K_		BIT_ULL(12)
-#define SZ_2M_		BIT_ULL(21)
-#define SZ_1G_		BIT_ULL(30)
-
-/* Guest RAM: 4 KiB pages in an xarray indexed by frame number. */
-struct fake_mem {
-	struct kunit *test;
-	struct xarray pages;
-	u64 next_table;		/* bump allocator for table pages */
-	unsigned int reads;
-};
-
-static void fake_mem_exit(void *data)
-{
-	struct fake_mem *m = data;
-
-	xa_destroy(&m->pages);
-}
-
-static struct fake_mem *fake_mem_new(struct kunit *test)
-{
-	struct fake_mem *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->test = test;
-	xa_init(&m->pages);
-	m->next_table = 0x100000;
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_mem_exit, m),
-			0);
-	return m;
-}
-
-/* The page at @gpa, created zeroed if missing. */
-static __le64 *fake_page(struct fake_mem *m, u64 gpa)
-{
-	void *p = xa_load(&m->pages, gpa >> 12);
-
-	if (!p) {
-		p = kunit_kzalloc(m->test, SZ_4K_, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(m->test, p);
-		KUNIT_ASSERT_EQ(m->test, xa_err(xa_store(&m->pages, gpa >> 12,
-							 p, GFP_KERNEL)), 0);
-	}
-	return p;
-}
-
-static int fake_read(void *priv, u64 gpa, void *buf, size_t len)
-{
-	struct fake_mem *m = priv;
-	void *p = xa_load(&m->pages, gpa >> 12);
-
-	KUNIT_EXPECT_LE(m->test, (gpa & 0xfff) + len, SZ_4K_);
-	if (!p)
-		return -ENOENT;
-	memcpy(buf, p + (gpa & 0xfff), len);
-	m->reads++;
-	return 0;
-}
-
-static u64 fake_table(struct fake_mem *m)
-{
-	u64 gpa = m->next_table;
-
-	m->next_table += SZ_4K_;
-	fake_page(m, gpa);
-	return gpa;
-}
-
-static void set_entry(struct fake_mem *m, u64 table, unsigned int idx, u64 v)
-{
-	fake_page(m, table)[idx] = cpu_to_le64(v);
-}
-
-static u64 get_entry(struct fake_mem *m, u64 table, unsigned int idx)
-{
-	return le64_to_cpu(fake_page(m, table)[idx]);
-}
-
-static unsigned int sl_index(u64 iova, u8 level)
-{
-	return (iova >> (12 + 9 * (level - 1))) & 511;
-}
-
-/*
- * Map @iova -> @pte_val at level @leaf_level (1: 4K, 2: 2M, 3: 1G) in the
- * tables under @root, creating directories (R|W) as needed. Returns the
- * table holding the leaf.
- */
-static u64 map_entry(struct fake_mem *m, u64 root, u8 levels, u64 iova,
-		     u8 leaf_level, u64 pte_val)
-{
-	u64 table = root;
-	u8 level;
-
-	for (level = levels; level > leaf_level; level--) {
-		unsigned int idx = sl_index(iova, level);
-		u64 e = get_entry(m, table, idx);
-
-		if (!(e & RW)) {
-			e = fake_table(m) | RW;
-			set_entry(m, table, idx, e);
-		}
-		table = e & VTD_SL_ADDR_MAX;
-	}
-	set_entry(m, table, sl_index(iova, leaf_level), pte_val);
-	return table;
-}
-
-static u64 map_4k(struct fake_mem *m, u64 root, u8 levels, u64 iova, u64 gpa,
-		  u8 perm)
-{
-	return map_entry(m, root, levels, iova, 1, gpa | perm);
-}
 
 struct walk_test {
 	struct pviommu_walk w;
@@ -181,9 +61,9 @@ static struct walk_test *wt_new(struct kunit *test, u64 cap, u64 ecap,
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&t->caps, cap, ecap, haw), 0);
-	t->m = fake_mem_new(test);
+	t->m = fg_mem_new(test);
 	t->w.caps = &t->caps;
-	t->w.read = fake_read;
+	t->w.read = fg_read;
 	t->w.priv = t->m;
 	t->w.ops = &wt_ops;
 	return t;
@@ -225,10 +105,10 @@ static void pt_test_levels(struct kunit *test)
 		struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
 		u8 lv = levels[i];
 		u64 top = (1ULL << (12 + 9 * lv)) - SZ_4K_;
-		u64 root = fake_table(t->m);
+		u64 root = fg_table(t->m);
 
-		map_4k(t->m, root, lv, 0x5000, 0x7654000, RW);
-		map_4k(t->m, root, lv, top, 0xabc000, VTD_SL_R);
+		fg_map_4k(t->m, root, lv, 0x5000, 0x7654000, RW);
+		fg_map_4k(t->m, root, lv, top, 0xabc000, VTD_SL_R);
 		KUNIT_ASSERT_EQ(test, wt_walk(t, root, lv, 0, ~0ULL), 0);
 		KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
 		EXPECT_LEAF(test, t->leaves[0], 0x5000, 0x7654000, 12, RW);
@@ -244,11 +124,11 @@ static void pt_test_levels(struct kunit *test)
 static void pt_test_large(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 
-	map_entry(t->m, root, 4, SZ_1G_, 2, 0x80000000ULL | VTD_SL_PS | RW);
-	map_entry(t->m, root, 4, 4 * SZ_1G_, 3,
-		  0x1c0000000ULL | VTD_SL_PS | VTD_SL_W);
+	fg_map(t->m, root, 4, SZ_1G_, 2, 0x80000000ULL | VTD_SL_PS | RW);
+	fg_map(t->m, root, 4, 4 * SZ_1G_, 3,
+	       0x1c0000000ULL | VTD_SL_PS | VTD_SL_W);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
 	EXPECT_LEAF(test, t->leaves[0], SZ_1G_, 0x80000000ULL, 21, RW);
@@ -266,16 +146,16 @@ static void pt_test_large(struct kunit *test)
 static void pt_test_perm(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	u64 l3;
 
-	map_4k(t->m, root, 4, 0x1000, 0x11000, RW);
-	map_4k(t->m, root, 4, 0x2000, 0x12000, VTD_SL_W);
-	map_4k(t->m, root, 4, SZ_1G_, 0x13000, RW);
-	map_4k(t->m, root, 4, SZ_1G_ + 0x1000, 0x14000, VTD_SL_W);
+	fg_map_4k(t->m, root, 4, 0x1000, 0x11000, RW);
+	fg_map_4k(t->m, root, 4, 0x2000, 0x12000, VTD_SL_W);
+	fg_map_4k(t->m, root, 4, SZ_1G_, 0x13000, RW);
+	fg_map_4k(t->m, root, 4, SZ_1G_ + 0x1000, 0x14000, VTD_SL_W);
 	/* The directory over SZ_1G_ allows reads only. */
-	l3 = get_entry(t->m, root, 0) & VTD_SL_ADDR_MAX;
-	set_entry(t->m, l3, 1, (get_entry(t->m, l3, 1) & ~RW) | VTD_SL_R);
+	l3 = fg_get(t->m, root, 0) & VTD_SL_ADDR_MAX;
+	fg_set(t->m, l3, 1, (fg_get(t->m, l3, 1) & ~RW) | VTD_SL_R);
 
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 3);
@@ -289,11 +169,11 @@ static void pt_test_perm(struct kunit *test)
 static void pt_test_holes_and_range(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	int i;
 
 	for (i = 1; i <= 5; i += 2)
-		map_4k(t->m, root, 4, i * SZ_4K_, 0x40000 + i * SZ_4K_, RW);
+		fg_map_4k(t->m, root, 4, i * SZ_4K_, 0x40000 + i * SZ_4K_, RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 3);
 	for (i = 0; i < 3; i++)
@@ -319,14 +199,14 @@ static void pt_test_holes_and_range(struct kunit *test)
 static void pt_test_sparse(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, 0, ~0ULL), 0);
 	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
 	KUNIT_EXPECT_EQ(test, t->w.tables_read, 1);
 	KUNIT_EXPECT_EQ(test, t->m->reads, 1);
 
-	map_4k(t->m, root, 5, 0x1234567000ULL << 12, 0x9000, RW);
+	fg_map_4k(t->m, root, 5, 0x1234567000ULL << 12, 0x9000, RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, 0, ~0ULL), 0);
 	KUNIT_EXPECT_EQ(test, t->nr_leaves, 1);
 	KUNIT_EXPECT_EQ(test, t->w.tables_read, 5);
@@ -341,12 +221,12 @@ static void pt_test_sparse(struct kunit *test)
 static void pt_test_self_reference(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	u64 next;
 	int i;
 
 	for (i = 0; i < 512; i++)
-		set_entry(t->m, root, i, root | RW);
+		fg_set(t->m, root, i, root | RW);
 
 	t->w.budget = 10000;
 	t->w.root = root;
@@ -378,11 +258,11 @@ static void pt_test_self_reference(struct kunit *test)
 static void pt_test_budget_exact(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	u64 need;
 
-	map_4k(t->m, root, 3, 0x0000, 0x1000, RW);
-	map_4k(t->m, root, 3, 0x1000, 0x2000, RW);
+	fg_map_4k(t->m, root, 3, 0x0000, 0x1000, RW);
+	fg_map_4k(t->m, root, 3, 0x1000, 0x2000, RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 3, 0, 0x1fff), 0);
 	need = t->w.entries;
 	KUNIT_ASSERT_EQ(test, need, 4);	/* 1 + 1 + 2 */
@@ -458,11 +338,11 @@ static void pt_test_reserved(struct kunit *test)
 	struct walk_test *t = wt_new(test, c->cap, c->ecap, c->haw);
 	u8 shift = 12 + 9 * (c->level - 1);
 	u64 iova = 1ULL << 39;		/* entry 1 of the level-4 table */
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	u64 pte = (2ULL << 30) | RW | (c->level > 1 ? VTD_SL_PS : 0);
 	u64 table;
 
-	table = map_entry(t->m, root, 4, iova, c->level, pte | c->extra);
+	table = fg_map(t->m, root, 4, iova, c->level, pte | c->extra);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	if (!c->faults) {
 		KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
@@ -481,8 +361,8 @@ static void pt_test_reserved(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->faults[0].last, iova + (1ULL << shift) - 1);
 
 	/* Not present: the same bits raise nothing. */
-	set_entry(t->m, table, sl_index(iova, c->level),
-		  (pte | c->extra) & ~RW);
+	fg_set(t->m, table, fg_index(iova, c->level),
+	       (pte | c->extra) & ~RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_EXPECT_EQ(test, t->nr_leaves, 0);
 	KUNIT_EXPECT_EQ(test, t->nr_faults, 0);
@@ -496,12 +376,12 @@ static void pt_test_reserved(struct kunit *test)
 static void pt_test_outside_ram(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 	u64 hole = 0x7f000000;		/* never allocated */
 
-	map_4k(t->m, root, 4, 0x1000, 0xfff00000ULL, RW);
-	set_entry(t->m, root, 1, hole | RW);	/* 512G..1T-1 */
-	map_4k(t->m, root, 4, 2ULL << 39, 0x3000, RW);
+	fg_map_4k(t->m, root, 4, 0x1000, 0xfff00000ULL, RW);
+	fg_set(t->m, root, 1, hole | RW);	/* 512G..1T-1 */
+	fg_map_4k(t->m, root, 4, 2ULL << 39, 0x3000, RW);
 
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 2);
@@ -535,9 +415,9 @@ static void pt_test_top_and_mgaw(struct kunit *test)
 {
 	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
 	u64 top2m = (1ULL << 57) - SZ_2M_;
-	u64 root = fake_table(t->m);
+	u64 root = fg_table(t->m);
 
-	map_entry(t->m, root, 5, top2m, 2, 0x200000 | VTD_SL_PS | RW);
+	fg_map(t->m, root, 5, top2m, 2, 0x200000 | VTD_SL_PS | RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 5, top2m + 0x1000, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
 	EXPECT_LEAF(test, t->leaves[0], top2m, 0x200000, 21, RW);
@@ -547,9 +427,9 @@ static void pt_test_top_and_mgaw(struct kunit *test)
 
 	/* MGAW 39 with a 4-level table: nothing at or above 2^39. */
 	t = wt_new(test, (CAP_ALL & ~VTD_CAP_MGAW) | MGAW(39), ECAP_ALL, 48);
-	root = fake_table(t->m);
-	map_4k(t->m, root, 4, (1ULL << 39) - SZ_4K_, 0x1000, RW);
-	map_4k(t->m, root, 4, 1ULL << 39, 0x2000, RW);
+	root = fg_table(t->m);
+	fg_map_4k(t->m, root, 4, (1ULL << 39) - SZ_4K_, 0x1000, RW);
+	fg_map_4k(t->m, root, 4, 1ULL << 39, 0x2000, RW);
 	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
 	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
 	EXPECT_LEAF(test, t->leaves[0], (1ULL << 39) - SZ_4K_, 0x1000, 12, RW);
@@ -576,9 +456,9 @@ static struct ctx_test *ctx_new(struct kunit *test, u64 ecap)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&c->caps, CAP_ALL, ecap, 48),
 			0);
-	c->m = fake_mem_new(test);
-	c->rta = fake_table(c->m);
-	c->ctp = fake_table(c->m);
+	c->m = fg_mem_new(test);
+	c->rta = fg_table(c->m);
+	c->ctp = fg_table(c->m);
 	return c;
 }
 
@@ -586,10 +466,10 @@ static struct ctx_test *ctx_new(struct kunit *test, u64 ecap)
 static void ctx_set(struct ctx_test *c, u64 re_lo, u64 re_hi, u64 ce_lo,
 		    u64 ce_hi)
 {
-	set_entry(c->m, c->rta, 2 * 3, re_lo);
-	set_entry(c->m, c->rta, 2 * 3 + 1, re_hi);
-	set_entry(c->m, c->ctp, 2 * 0x18, ce_lo);
-	set_entry(c->m, c->ctp, 2 * 0x18 + 1, ce_hi);
+	fg_set(c->m, c->rta, 2 * 3, re_lo);
+	fg_set(c->m, c->rta, 2 * 3 + 1, re_hi);
+	fg_set(c->m, c->ctp, 2 * 0x18, ce_lo);
+	fg_set(c->m, c->ctp, 2 * 0x18 + 1, ce_hi);
 }
 
 #define CE_HI(aw, did)	((u64)(aw) | (u64)(did) << 8)
@@ -670,7 +550,7 @@ static void pt_test_context(struct kunit *test)
 
 	ctx_set(c, re_lo, cc->re_hi, cc->ce_lo, cc->ce_hi);
 
-	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID, &ctx);
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta, CTX_SID, &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, cc->fault);
 	if (cc->fault)
 		return;
@@ -691,25 +571,25 @@ static void pt_test_context_tables(struct kunit *test)
 	struct pviommu_context ctx;
 
 	ctx_set(c, c->ctp | VTD_RE_P, 0, CE_LO(0x5000, 0), CE_HI(2, 7));
-	pviommu_read_context(&c->caps, fake_read, c->m, c->rta | (1 << 10),
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta | (1 << 10),
 			     CTX_SID, &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, 0);
 	KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
 
 	/* Another function of the device has no context entry. */
-	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID + 1,
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta, CTX_SID + 1,
 			     &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_CONTEXT_ENTRY_P);
 	/* Another bus has no root entry. */
-	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, 0x0418, &ctx);
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta, 0x0418, &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_ROOT_ENTRY_P);
 
-	pviommu_read_context(&c->caps, fake_read, c->m, 0x7f000000, CTX_SID,
+	pviommu_read_context(&c->caps, fg_read, c->m, 0x7f000000, CTX_SID,
 			     &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_ROOT_TABLE_INV);
 
 	ctx_set(c, 0x7f000000 | VTD_RE_P, 0, 0, 0);
-	pviommu_read_context(&c->caps, fake_read, c->m, c->rta, CTX_SID, &ctx);
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta, CTX_SID, &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_CONTEXT_TABLE_INV);
 }
 

@@ -8,12 +8,9 @@
 #include <kunit/test.h>
 
 #include "../core.h"
-#include "../vtd.h"
+#include "fake_guest.h"
 
 /* Capabilities like QEMU's intel-iommu,caching-mode=on,aw-bits=48. */
-#define SAGAW(v)	((u64)(v) << 8)
-#define MGAW(bits)	((u64)((bits) - 1) << 16)
-#define MAMV(v)		((u64)(v) << 48)
 #define CAP_STD	(VTD_CAP_CM | SAGAW(0x6) | MGAW(48) | VTD_CAP_SLLPS_2M |	\
 		 VTD_CAP_SLLPS_1G | VTD_CAP_PSI | MAMV(18) | 6)
 #define ECAP_STD	(VTD_ECAP_QI | VTD_ECAP_DT | VTD_ECAP_PT)
@@ -49,28 +46,6 @@ static void qi_caps(struct kunit *test, enum qi_caps which,
 	}
 	KUNIT_ASSERT_EQ(test, pviommu_caps_init(caps, cap, ecap, 48), 0);
 }
-
-/* Descriptor builders (qw0 unless noted). */
-#define CC(g, did, sid, fm)	(VTD_QI_CC | (u64)(g) << 4 |		\
-				 (u64)(did) << 16 | (u64)(sid) << 32 |	\
-				 (u64)(fm) << 48)
-#define IOTLB(g, did)		(VTD_QI_IOTLB | (u64)(g) << 4 |		\
-				 VTD_QI_IOTLB_DR | VTD_QI_IOTLB_DW |	\
-				 (u64)(did) << 16)
-#define PSI1(addr, ih, am)	((u64)(addr) | (u64)(ih) << 6 | (am))
-#define DEVTLB(sid, pfsid, qdep) (VTD_QI_DEV_TLB | (u64)(qdep) << 16 |	\
-				 ((u64)(pfsid) & 0xf) << 12 |		\
-				 ((u64)(pfsid) >> 4) << 52 |		\
-				 (u64)(sid) << 32)
-#define IEC(g, im, idx)		(VTD_QI_IEC | (u64)(g) << 4 |		\
-				 (u64)(im) << 27 | (u64)(idx) << 32)
-#define WAIT(f, data)		(VTD_QI_WAIT | (f) | (u64)(data) << 32)
-#define PIOTLB(g, did, pasid)	(VTD_QI_PIOTLB | (u64)(g) << 4 |	\
-				 (u64)(did) << 16 | (u64)(pasid) << 32)
-#define PC(g, did, pasid)	(VTD_QI_PC | (u64)(g) << 4 |		\
-				 (u64)(did) << 16 | (u64)(pasid) << 32)
-#define PDEVTLB(sid, pasid)	(VTD_QI_PDEV_TLB | (u64)(sid) << 16 |	\
-				 (u64)(pasid) << 32)
 
 #define SW	VTD_QI_WAIT_SW
 #define IF	VTD_QI_WAIT_IF

@@ -1,0 +1,894 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow engine: turn guest invalidations into the minimal, exact
+ * sequence of host map and unmap calls.
+ *
+ * A shadow is the host side of one guest domain, keyed by the guest's
+ * (domain ID, second-level root, levels), or by pass-through. It owns one
+ * host domain and an interval tree of entries, one per guest leaf (4K, 2M
+ * or 1G) or, for pass-through, one per guest RAM slot. Every device whose
+ * context entry resolves to the same key is attached to the same host
+ * domain, so a guest domain costs one walk and one unmap per
+ * invalidation however many devices share it.
+ *
+ * Invariants:
+ *
+ *  - The tree records exactly what the host domain maps, entry by entry,
+ *    at every return, including after a failure. It alone decides what
+ *    to unmap.
+ *  - An entry is mapped by one or more host map calls, one per maximal
+ *    physically contiguous run of its pages, so the host can use its
+ *    largest page sizes; no host mapping spans two entries. An entry is
+ *    unmapped whole (contiguous entries in one call, others run by run),
+ *    never in part.
+ *  - The host's IOTLB is synced between the unmap of a page and its unpin
+ *    (pviommu_engine_flush()), and before an invalidation wait completes.
+ *
+ * Reconciling a range [start, last] of a shadow: widen the range to the
+ * whole entries at its edges, walk the guest's tables over it, and for each
+ * leaf the walk reports (in IOVA order): entries in the gap before it are
+ * removed; an entry equal to it (IOVA, size, GPA, permissions) is kept;
+ * anything else overlapping it is removed and the leaf is mapped. Entries
+ * after the last leaf are removed. An invalidation wider than what is
+ * mapped therefore costs a walk of what is present and nothing more, and
+ * a change inside a recorded 2M leaf removes that leaf and maps what is
+ * valid now. A failure to pin or map leaves the failing leaf unrecorded
+ * and everything before it reconciled; the same invalidation retried after
+ * the cause is fixed converges.
+ *
+ * Context-cache invalidations re-read the context entries of the devices
+ * they cover. A device whose key changed moves to the shadow with the new
+ * key; if there is none, a new shadow is built by a full walk (replay)
+ * before the device is attached to it. A device whose context entry is not
+ * present, or invalid, is blocked. A shadow left without devices is torn
+ * down.
+ *
+ * Bounded work: walks draw from @e->budget. When it runs out, the engine
+ * returns -EAGAIN and remembers in @e->cur where it stopped (which shadow,
+ * which device, which IOVA); applying the same action again with @resume
+ * continues there. Everything before that point is reconciled.
+ *
+ * The caller serializes all calls on one engine.
+ */
+#include <linux/errno.h>
+#include <linux/interval_tree_generic.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "shadow.h"
+#include "vtd.h"
+
+#define ENTRY_START(ent)	((ent)->start)
+#define ENTRY_LAST(ent)		((ent)->last)
+
+INTERVAL_TREE_DEFINE(struct pviommu_entry, rb, u64, __subtree_last,
+		     ENTRY_START, ENTRY_LAST, static __maybe_unused, entry_it)
+
+#define PG_SIZE		VTD_PAGE_SIZE
+
+static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
+			 struct pviommu_sdev *d, u64 iova, u8 reason)
+{
+	if (!d) {
+		list_for_each_entry(d, &e->devs, node)
+			if (d->shadow == s)
+				break;
+		if (list_entry_is_head(d, &e->devs, node))
+			return;
+	}
+	if (d->ctx.fpd)
+		return;
+	e->stats.faults++;
+	if (e->fault)
+		e->fault(e->fault_priv, d->sid, iova, reason);
+}
+
+/* Queue @npages pages at @pa, already unmapped, for unpinning. */
+static void engine_add_run(struct pviommu_engine *e, u64 pa, u64 npages,
+			   bool dirty)
+{
+	struct pviommu_unpin_run *run;
+
+	while (npages) {
+		u32 n = min_t(u64, npages, U32_MAX);
+
+		run = e->nr_runs ? &e->runs[e->nr_runs - 1] : NULL;
+		if (run && run->dirty == dirty &&
+		    run->pa + (u64)run->npages * PG_SIZE == pa &&
+		    run->npages <= U32_MAX - n) {
+			run->npages += n;
+		} else {
+			if (e->nr_runs == PVIOMMU_UNPIN_RUNS)
+				pviommu_engine_flush(e);
+			run = &e->runs[e->nr_runs++];
+			run->pa = pa;
+			run->npages = n;
+			run->dirty = dirty;
+		}
+		pa += (u64)n * PG_SIZE;
+		npages -= n;
+	}
+}
+
+/**
+ * pviommu_engine_flush() - sync host IOTLBs, then unpin what was unmapped
+ * @e: the engine
+ */
+void pviommu_engine_flush(struct pviommu_engine *e)
+{
+	struct pviommu_shadow *s;
+	unsigned int i;
+
+	list_for_each_entry(s, &e->shadows, node) {
+		if (!s->need_sync)
+			continue;
+		e->ops->sync(e->host, s->hdom);
+		e->stats.syncs++;
+		s->need_sync = false;
+	}
+	for (i = 0; i < e->nr_runs; i++)
+		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
+			      e->runs[i].dirty);
+	e->nr_runs = 0;
+}
+
+/*
+ * Unmap @iova..+@size of @s run by run (maximal physically contiguous
+ * runs, which are exactly the host mappings shadow_map() made) and queue
+ * the pages for unpinning.
+ */
+static void shadow_unmap_runs(struct pviommu_engine *e,
+			      struct pviommu_shadow *s, u64 iova, u64 size,
+			      bool dirty)
+{
+	u64 end = iova + size;
+
+	while (iova < end) {
+		u64 pa = e->ops->iova_to_phys(e->host, s->hdom, iova);
+		u64 len = PG_SIZE;
+
+		while (iova + len < end &&
+		       e->ops->iova_to_phys(e->host, s->hdom, iova + len) ==
+		       pa + len)
+			len += PG_SIZE;
+		WARN_ON_ONCE(!pa);
+		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova, len) != len);
+		e->stats.unmaps++;
+		s->need_sync = true;
+		if (pa)
+			engine_add_run(e, pa, len / PG_SIZE, dirty);
+		iova += len;
+	}
+}
+
+static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
+			 struct pviommu_entry *ent)
+{
+	u64 size = ent->last - ent->start + 1;
+	bool dirty = ent->perm & PVIOMMU_PERM_W;
+
+	if (ent->contig) {
+		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, ent->start, size) !=
+			     size);
+		e->stats.unmaps++;
+		s->need_sync = true;
+		engine_add_run(e, ent->pa, size / PG_SIZE, dirty);
+	} else {
+		shadow_unmap_runs(e, s, ent->start, size, dirty);
+	}
+	entry_it_remove(ent, &s->tree);
+	kfree(ent);
+	e->nr_entries--;
+}
+
+/* Remove every entry of @s overlapping @start..@last. */
+static void shadow_remove_range(struct pviommu_engine *e,
+				struct pviommu_shadow *s, u64 start, u64 last)
+{
+	struct pviommu_entry *ent;
+
+	while ((ent = entry_it_iter_first(&s->tree, start, last)))
+		entry_remove(e, s, ent);
+}
+
+/* Unpin @n pinned, never mapped pages whose addresses are in @pa. */
+static void unpin_unmapped(struct pviommu_engine *e, const u64 *pa,
+			   unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pa[j] == pa[j - 1] + PG_SIZE; j++)
+			;
+		e->ops->unpin(e->host, pa[i], j - i, false);
+	}
+}
+
+/*
+ * Map guest @gpa..+@size at @iova in @s and record it as one entry: pin the
+ * VMM's pages in batches and map each maximal physically contiguous run
+ * with one host call. All or nothing: on failure nothing stays mapped or
+ * pinned, and the tree is unchanged. A range that is not guest RAM is left
+ * unmapped (and unrecorded): the device faults there.
+ */
+static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
+		      u64 iova, u64 gpa, u64 size, u8 perm)
+{
+	const struct pviommu_ram_slot *slot;
+	u64 npages = size / PG_SIZE, done = 0, mapped = 0;
+	u64 run_pa = 0, run_len = 0, run_iova = iova;
+	struct pviommu_entry *ent;
+	unsigned int i = 0, n = 0;
+	u8 prot = perm;
+	u64 uaddr;
+	int ret;
+
+	if (e->nr_entries >= e->max_entries)
+		return -ENOSPC;
+	slot = pviommu_gmem_lookup(e->gmem, gpa, size);
+	if (!slot) {
+		e->stats.unmappable++;
+		return 0;
+	}
+	if (slot->readonly)
+		prot &= ~PVIOMMU_PERM_W;
+	uaddr = slot->uaddr + (gpa - slot->gpa);
+
+	ent = kzalloc(sizeof(*ent), GFP_KERNEL_ACCOUNT);
+	if (!ent)
+		return -ENOMEM;
+
+	while (done < npages) {
+		n = min_t(u64, npages - done, PVIOMMU_PIN_BATCH);
+		ret = e->ops->pin(e->host, uaddr + done * PG_SIZE, n,
+				  prot & PVIOMMU_PERM_W, e->pa);
+		if (ret) {
+			n = 0;
+			goto err_unpin;
+		}
+		for (i = 0; i < n; i++) {
+			if (run_len && e->pa[i] == run_pa + run_len) {
+				run_len += PG_SIZE;
+				continue;
+			}
+			if (run_len) {
+				ret = e->ops->map(e->host, s->hdom, run_iova,
+						  run_pa, run_len, prot);
+				if (ret)
+					goto err_unpin;
+				e->stats.maps++;
+				mapped += run_len;
+			}
+			run_pa = e->pa[i];
+			run_iova = iova + (done + i) * PG_SIZE;
+			run_len = PG_SIZE;
+		}
+		done += n;
+		cond_resched();
+	}
+	n = 0;
+	ret = e->ops->map(e->host, s->hdom, run_iova, run_pa, run_len, prot);
+	if (ret)
+		goto err_unpin;
+	e->stats.maps++;
+
+	ent->start = iova;
+	ent->last = iova + size - 1;
+	ent->gpa = gpa;
+	ent->perm = perm;
+	ent->contig = !mapped;
+	ent->pa = mapped ? 0 : run_pa;
+	entry_it_insert(ent, &s->tree);
+	e->nr_entries++;
+	return 0;
+
+err_unpin:
+	/* The pending run and the rest of the batch: pinned, not mapped. */
+	if (run_len)
+		e->ops->unpin(e->host, run_pa, run_len / PG_SIZE, false);
+	if (i < n)
+		unpin_unmapped(e, e->pa + i, n - i);
+	if (mapped) {
+		shadow_unmap_runs(e, s, iova, mapped,
+				  prot & PVIOMMU_PERM_W);
+		pviommu_engine_flush(e);
+	}
+	kfree(ent);
+	return ret;
+}
+
+struct recon {
+	struct pviommu_engine *e;
+	struct pviommu_shadow *s;
+	struct pviommu_sdev *dev;	/* device faults are reported for */
+	u64 pos;			/* first IOVA not yet reconciled */
+};
+
+static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
+{
+	struct recon *r = w->ops_priv;
+	u64 last = leaf->iova + BIT_ULL(leaf->shift) - 1;
+	struct pviommu_entry *ent;
+	int ret;
+
+	if (leaf->iova > r->pos)
+		shadow_remove_range(r->e, r->s, r->pos, leaf->iova - 1);
+	r->pos = last + 1;
+
+	ent = entry_it_iter_first(&r->s->tree, leaf->iova, last);
+	if (ent && ent->start == leaf->iova && ent->last == last &&
+	    ent->gpa == leaf->gpa && ent->perm == leaf->perm &&
+	    !entry_it_iter_next(ent, leaf->iova, last))
+		return 0;
+
+	shadow_remove_range(r->e, r->s, leaf->iova, last);
+	ret = shadow_map(r->e, r->s, leaf->iova, leaf->gpa, BIT_ULL(leaf->shift),
+			 leaf->perm);
+	if (ret == -ENOSPC)
+		engine_fault(r->e, r->s, r->dev, leaf->iova,
+			     VTD_FR_PAGING_ENTRY_INV);
+	return ret;
+}
+
+static int recon_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
+{
+	struct recon *r = w->ops_priv;
+
+	engine_fault(r->e, r->s, r->dev, iova, reason);
+	return 0;
+}
+
+static const struct pviommu_walk_ops recon_ops = {
+	.leaf = recon_leaf,
+	.fault = recon_fault,
+};
+
+/*
+ * Make @s equal to the guest's tables over @start..@last. Returns -EAGAIN
+ * with @e->cur.next set when the budget runs out.
+ */
+static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
+			    struct pviommu_sdev *dev, u64 start, u64 last)
+{
+	struct recon r = { .e = e, .s = s, .dev = dev };
+	struct pviommu_walk *w = e->walk;
+	struct pviommu_entry *ent;
+	int ret;
+
+	/* Whole entries at the edges: a change inside one replaces it. */
+	ent = entry_it_iter_first(&s->tree, start, start);
+	if (ent)
+		start = ent->start;
+	ent = entry_it_iter_first(&s->tree, last, last);
+	if (ent)
+		last = ent->last;
+	r.pos = start;
+
+	w->caps = e->caps;
+	w->read = e->read;
+	w->priv = e->read_priv;
+	w->ops = &recon_ops;
+	w->ops_priv = &r;
+	w->root = s->root;
+	w->levels = s->levels;
+	w->start = start;
+	w->last = last;
+	w->budget = e->budget;
+	w->tables_read = 0;
+	w->entries = 0;
+	ret = pviommu_walk(w);
+	e->budget = w->budget;
+	e->stats.walks++;
+	e->stats.tables_read += w->tables_read;
+
+	if (ret == -EAGAIN) {
+		if (w->next > r.pos)
+			shadow_remove_range(e, s, r.pos, w->next - 1);
+		e->cur.next = w->next;
+		return ret;
+	}
+	if (ret)
+		return ret;
+	/* Nothing is present after the last leaf. */
+	if (r.pos <= last)
+		shadow_remove_range(e, s, r.pos, last);
+	return 0;
+}
+
+/* Map every guest RAM slot at IOVA = GPA. */
+static int shadow_map_all_ram(struct pviommu_engine *e,
+			      struct pviommu_shadow *s)
+{
+	struct pviommu_ram_slot *slot;
+	unsigned long index = 0;
+	int ret;
+
+	mt_for_each(&e->gmem->slots, slot, index, ULONG_MAX) {
+		ret = shadow_map(e, s, slot->gpa, slot->gpa, slot->len,
+				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static struct pviommu_shadow *shadow_find(struct pviommu_engine *e,
+					  const struct pviommu_context *c)
+{
+	struct pviommu_shadow *s;
+
+	list_for_each_entry(s, &e->shadows, node) {
+		if (c->pass_through && s->pass_through)
+			return s;
+		if (!c->pass_through && !s->pass_through && s->did == c->did &&
+		    s->root == c->root && s->levels == c->levels)
+			return s;
+	}
+	return NULL;
+}
+
+static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
+					    const struct pviommu_context *c)
+{
+	struct pviommu_shadow *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	void *hdom;
+
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	hdom = e->ops->domain_alloc(e->host);
+	if (IS_ERR(hdom)) {
+		kfree(s);
+		return hdom;
+	}
+	s->hdom = hdom;
+	s->did = c->did;
+	s->pass_through = c->pass_through;
+	s->root = c->root;
+	s->levels = c->levels;
+	s->tree = RB_ROOT_CACHED;
+	list_add_tail(&s->node, &e->shadows);
+	return s;
+}
+
+static void shadow_destroy(struct pviommu_engine *e, struct pviommu_shadow *s)
+{
+	WARN_ON_ONCE(s->nr_devs);
+	shadow_remove_range(e, s, 0, U64_MAX);
+	pviommu_engine_flush(e);
+	if (e->cur.shadow == s)
+		e->cur.active = false;
+	list_del(&s->node);
+	e->ops->domain_free(e->host, s->hdom);
+	kfree(s);
+}
+
+/* Forget an unfinished action; tear down shadows it left half built. */
+static void cur_reset(struct pviommu_engine *e)
+{
+	struct pviommu_shadow *s, *tmp;
+
+	e->cur.active = false;
+	e->cur.shadow = NULL;
+	e->cur.dev = NULL;
+	list_for_each_entry_safe(s, tmp, &e->shadows, node)
+		if (!s->nr_devs)
+			shadow_destroy(e, s);
+}
+
+static void dev_leave(struct pviommu_engine *e, struct pviommu_sdev *d)
+{
+	struct pviommu_shadow *old = d->shadow;
+
+	if (!old)
+		return;
+	d->shadow = NULL;
+	if (!--old->nr_devs)
+		shadow_destroy(e, old);
+}
+
+/*
+ * Re-read @d's context entry and attach it to the shadow it names, building
+ * that shadow first if needed (continuing a build @e->cur left unfinished).
+ */
+static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
+{
+	struct pviommu_shadow *s;
+	struct pviommu_context c;
+	bool populate = false;
+	u64 start = 0;
+	int ret;
+
+	if (e->root_set) {
+		pviommu_read_context(e->caps, e->read, e->read_priv, e->rtaddr,
+				     d->sid, &c);
+	} else {
+		memset(&c, 0, sizeof(c));
+		c.fault = VTD_FR_ROOT_ENTRY_P;
+	}
+	if (c.fault) {
+		if (d->shadow) {
+			e->ops->block(e->host, d->hdev);
+			dev_leave(e, d);
+		}
+		d->ctx = c;
+		return 0;
+	}
+
+	s = shadow_find(e, &c);
+	if (!s) {
+		s = shadow_create(e, &c);
+		if (IS_ERR(s))
+			return PTR_ERR(s);
+		populate = true;
+	} else if (!s->nr_devs) {
+		/* Half built by an earlier call that ran out of budget. */
+		populate = true;
+		if (e->cur.active && e->cur.shadow == s)
+			start = e->cur.next;
+	}
+	if (populate) {
+		if (s->pass_through)
+			ret = shadow_map_all_ram(e, s);
+		else
+			ret = shadow_reconcile(e, s, d, start, U64_MAX);
+		if (ret == -EAGAIN) {
+			e->cur.active = true;
+			e->cur.shadow = s;
+			e->cur.dev = d;
+			return ret;
+		}
+		if (ret) {
+			shadow_destroy(e, s);
+			return ret;
+		}
+	}
+
+	d->ctx = c;
+	if (s == d->shadow)
+		return 0;
+	ret = e->ops->attach(e->host, s->hdom, d->hdev);
+	if (ret) {
+		/* The host left the device blocked. */
+		dev_leave(e, d);
+		if (!s->nr_devs)
+			shadow_destroy(e, s);
+		return ret;
+	}
+	s->nr_devs++;
+	dev_leave(e, d);
+	d->shadow = s;
+	return 0;
+}
+
+static struct pviommu_sdev *dev_find(struct pviommu_engine *e, u16 sid)
+{
+	struct pviommu_sdev *d;
+
+	list_for_each_entry(d, &e->devs, node)
+		if (d->sid == sid)
+			return d;
+	return NULL;
+}
+
+/* Whether a context-cache invalidation covers @d. */
+static bool cc_covers(const struct pviommu_qi_action *act,
+		      const struct pviommu_sdev *d)
+{
+	u16 fmask;
+
+	switch (act->scope) {
+	case PVIOMMU_SCOPE_GLOBAL:
+		return true;
+	case PVIOMMU_SCOPE_DOMAIN:
+		return !d->ctx.fault && d->ctx.did == act->did;
+	case PVIOMMU_SCOPE_DEVICE:
+		/* FM n: the n high bits of the 3-bit function are ignored. */
+		fmask = act->fm ? GENMASK(2, 3 - act->fm) : 0;
+		return (d->sid & ~fmask) == (act->sid & ~fmask);
+	default:
+		return false;
+	}
+}
+
+static int apply_context(struct pviommu_engine *e,
+			 const struct pviommu_qi_action *act, bool resume)
+{
+	struct pviommu_sdev *d, *from = NULL;
+	int ret;
+
+	if (resume && e->cur.active)
+		from = e->cur.dev;
+	list_for_each_entry(d, &e->devs, node) {
+		if (from && d != from)
+			continue;
+		from = NULL;
+		if (!cc_covers(act, d))
+			continue;
+		ret = dev_update(e, d);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int apply_iotlb(struct pviommu_engine *e,
+		       const struct pviommu_qi_action *act, bool resume)
+{
+	struct pviommu_shadow *s, *from = NULL;
+	u64 next = 0;
+	int ret;
+
+	if (resume && e->cur.active && !e->cur.dev) {
+		from = e->cur.shadow;
+		next = e->cur.next;
+	}
+	list_for_each_entry(s, &e->shadows, node) {
+		u64 start = 0, last = U64_MAX;
+
+		if (from && s != from)
+			continue;
+		if (from) {
+			start = next;
+			from = NULL;
+		}
+		if (s->pass_through)
+			continue;
+		if (act->scope != PVIOMMU_SCOPE_GLOBAL && s->did != act->did)
+			continue;
+		if (act->scope == PVIOMMU_SCOPE_PAGE) {
+			start = max(start, act->start);
+			last = act->last;
+			if (start > last)
+				continue;
+		}
+		ret = shadow_reconcile(e, s, NULL, start, last);
+		if (ret == -EAGAIN) {
+			e->cur.active = true;
+			e->cur.shadow = s;
+			e->cur.dev = NULL;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * pviommu_engine_apply() - apply one decoded invalidation
+ * @e: the engine
+ * @act: the action, from pviommu_qi_decode()
+ * @resume: @act is the action the previous call stopped in with -EAGAIN;
+ *	continue where it stopped
+ *
+ * IOTLB invalidations (and PASID-based ones, conservatively) reconcile the
+ * shadows of the domain they name, or of all domains; context-cache
+ * invalidations re-read the context entries of the devices they cover; an
+ * invalidation wait syncs the host and writes its status word. Nothing is
+ * left to sync or unpin when this returns.
+ *
+ * Return: 0; -EAGAIN when the budget ran out (apply again with @resume);
+ * -ENOSPC at the entry limit; -EFAULT when a status write fails; or an
+ * error from the host.
+ */
+int pviommu_engine_apply(struct pviommu_engine *e,
+			 const struct pviommu_qi_action *act, bool resume)
+{
+	int ret = 0;
+	__le32 data;
+
+	if (!resume && e->cur.active)
+		cur_reset(e);
+
+	switch (act->op) {
+	case PVIOMMU_QI_CONTEXT:
+		ret = apply_context(e, act, resume);
+		break;
+	case PVIOMMU_QI_IOTLB:
+		ret = apply_iotlb(e, act, resume);
+		break;
+	case PVIOMMU_QI_WAIT:
+		pviommu_engine_flush(e);
+		if (act->status_write) {
+			data = cpu_to_le32(act->status_data);
+			if (pviommu_gmem_write(e->gmem, act->status_addr, &data,
+					       sizeof(data)))
+				ret = -EFAULT;
+		}
+		break;
+	default:
+		break;
+	}
+	if (ret != -EAGAIN && e->cur.active)
+		cur_reset(e);
+	pviommu_engine_flush(e);
+	return ret;
+}
+
+/**
+ * pviommu_engine_attach() - attach a host device under a guest source-id
+ * @e: the engine
+ * @sid: the source-id the guest sees
+ * @hdev: the host device, for the host ops
+ *
+ * The device joins the shadow its context entry names (an existing one
+ * needs no walk), or one built for it, or stays blocked while its context
+ * entry is not present. On -EAGAIN the device is attached but blocked:
+ * calling again with the same @sid continues building its shadow.
+ *
+ * Return: 0, -EEXIST if @sid is attached, -EAGAIN, or a negative errno.
+ */
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev)
+{
+	struct pviommu_sdev *d = dev_find(e, sid);
+	int ret;
+
+	if (d) {
+		if (!e->cur.active || e->cur.dev != d || d->hdev != hdev)
+			return -EEXIST;
+	} else {
+		if (e->cur.active)
+			cur_reset(e);
+		d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+		if (!d)
+			return -ENOMEM;
+		d->sid = sid;
+		d->hdev = hdev;
+		list_add_tail(&d->node, &e->devs);
+		e->ops->block(e->host, hdev);
+	}
+
+	ret = dev_update(e, d);
+	if (ret == -EAGAIN)
+		return ret;
+	if (e->cur.active)
+		cur_reset(e);
+	if (ret) {
+		e->ops->block(e->host, d->hdev);
+		dev_leave(e, d);
+		list_del(&d->node);
+		kfree(d);
+	}
+	pviommu_engine_flush(e);
+	return ret;
+}
+
+/**
+ * pviommu_engine_detach() - block a device and forget it
+ * @e: the engine
+ * @sid: the source-id it was attached under
+ *
+ * Return: 0, or -ENOENT if no device is attached under @sid.
+ */
+int pviommu_engine_detach(struct pviommu_engine *e, u16 sid)
+{
+	struct pviommu_sdev *d = dev_find(e, sid);
+
+	if (!d)
+		return -ENOENT;
+	e->ops->block(e->host, d->hdev);
+	dev_leave(e, d);
+	list_del(&d->node);
+	kfree(d);
+	if (e->cur.active)
+		cur_reset(e);
+	pviommu_engine_flush(e);
+	return 0;
+}
+
+/**
+ * pviommu_engine_set_root() - the guest set its root-table pointer
+ * @e: the engine
+ * @rtaddr: the new RTADDR_REG value
+ *
+ * As on VT-d, nothing changes for devices until the guest invalidates the
+ * context cache and IOTLB.
+ *
+ * Return: 0.
+ */
+int pviommu_engine_set_root(struct pviommu_engine *e, u64 rtaddr)
+{
+	if (e->cur.active)
+		cur_reset(e);
+	e->rtaddr = rtaddr;
+	e->root_set = true;
+	return 0;
+}
+
+/**
+ * pviommu_engine_add_slot() - guest RAM was added: map it in pass-through
+ * shadows
+ * @e: the engine
+ * @slot: the new slot
+ *
+ * Return: 0 or a negative errno from mapping.
+ */
+int pviommu_engine_add_slot(struct pviommu_engine *e,
+			    const struct pviommu_ram_slot *slot)
+{
+	struct pviommu_shadow *s;
+	int ret;
+
+	list_for_each_entry(s, &e->shadows, node) {
+		if (!s->pass_through)
+			continue;
+		ret = shadow_map(e, s, slot->gpa, slot->gpa, slot->len,
+				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * pviommu_engine_remove_slot() - guest RAM is going away: unmap every entry
+ * whose guest physical range overlaps it
+ * @e: the engine
+ * @gpa: first guest physical address of the slot
+ * @len: its length
+ *
+ * Call before the slot leaves the guest RAM map; the VMM's memory behind it
+ * is unpinned when this returns.
+ */
+void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
+{
+	u64 last = gpa + len - 1;
+	struct pviommu_shadow *s;
+	struct pviommu_entry *ent, *next;
+
+	list_for_each_entry(s, &e->shadows, node) {
+		for (ent = entry_it_iter_first(&s->tree, 0, U64_MAX); ent;
+		     ent = next) {
+			next = entry_it_iter_next(ent, 0, U64_MAX);
+			if (ent->gpa <= last &&
+			    gpa <= ent->gpa + (ent->last - ent->start))
+				entry_remove(e, s, ent);
+		}
+	}
+	pviommu_engine_flush(e);
+}
+
+/**
+ * pviommu_engine_init() - set up an engine
+ * @e: the engine; the caller has set @ops, @host, @caps, @gmem, @read,
+ *	@read_priv, @fault, @fault_priv and @max_entries, the rest is zero
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pviommu_engine_init(struct pviommu_engine *e)
+{
+	INIT_LIST_HEAD(&e->shadows);
+	INIT_LIST_HEAD(&e->devs);
+	e->walk = kvzalloc(sizeof(*e->walk), GFP_KERNEL_ACCOUNT);
+	e->pa = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(*e->pa), GFP_KERNEL_ACCOUNT);
+	e->runs = kvcalloc(PVIOMMU_UNPIN_RUNS, sizeof(*e->runs),
+			   GFP_KERNEL_ACCOUNT);
+	if (!e->walk || !e->pa || !e->runs) {
+		kvfree(e->walk);
+		kvfree(e->pa);
+		kvfree(e->runs);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * pviommu_engine_destroy() - block every device, unmap and unpin everything
+ * @e: the engine
+ */
+void pviommu_engine_destroy(struct pviommu_engine *e)
+{
+	struct pviommu_sdev *d, *tmp;
+
+	list_for_each_entry_safe(d, tmp, &e->devs, node) {
+		e->ops->block(e->host, d->hdev);
+		dev_leave(e, d);
+		list_del(&d->node);
+		kfree(d);
+	}
+	cur_reset(e);
+	pviommu_engine_flush(e);
+	kvfree(e->walk);
+	kvfree(e->pa);
+	kvfree(e->runs);
+}

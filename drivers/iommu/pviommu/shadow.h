@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The shadow engine: per-guest-domain IOVA trees kept equal to host IOMMU
+ * domains. See shadow.c for the design and its invariants.
+ */
+#ifndef _PVIOMMU_SHADOW_H
+#define _PVIOMMU_SHADOW_H
+
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/types.h>
+
+#include "core.h"
+
+/* Permissions, as VT-d second-level entries and the iommu API both have. */
+#define PVIOMMU_PERM_R		0x1
+#define PVIOMMU_PERM_W		0x2
+
+/**
+ * struct pviommu_host_ops - what the engine needs from the host
+ * @domain_alloc: a new, empty host paging domain; ERR_PTR on failure
+ * @domain_free: free a domain no device is attached to and nothing is
+ *	mapped in
+ * @attach: switch a host device's DMA to @hdom
+ * @block: block a host device's DMA
+ * @pin: pin @npages pages of the VMM's memory at @uaddr, for writing if
+ *	@write, and store each page's physical address in @pa; all or
+ *	nothing, and charged to the VMM's locked-memory limit
+ * @unpin: unpin @npages physically contiguous pages at @pa, marking them
+ *	dirty if @dirty
+ * @map: map @size bytes at @iova to @pa in @hdom with @prot
+ *	(IOMMU_READ/IOMMU_WRITE); all or nothing
+ * @unmap: unmap @size bytes at @iova, which are exactly one or more whole
+ *	earlier @map calls; returns the bytes unmapped
+ * @sync: complete @hdom's IOTLB invalidation for every @unmap so far
+ * @iova_to_phys: the physical address @iova maps to in @hdom, 0 if none
+ *
+ * Order the engine keeps: @sync of a domain between an @unmap and the
+ * @unpin of the pages it unmapped.
+ */
+struct pviommu_host_ops {
+	void *(*domain_alloc)(void *host);
+	void (*domain_free)(void *host, void *hdom);
+	int (*attach)(void *host, void *hdom, void *hdev);
+	void (*block)(void *host, void *hdev);
+	int (*pin)(void *host, u64 uaddr, unsigned int npages, bool write,
+		   u64 *pa);
+	void (*unpin)(void *host, u64 pa, unsigned int npages, bool dirty);
+	int (*map)(void *host, void *hdom, u64 iova, u64 pa, u64 size,
+		   int prot);
+	u64 (*unmap)(void *host, void *hdom, u64 iova, u64 size);
+	void (*sync)(void *host, void *hdom);
+	u64 (*iova_to_phys)(void *host, void *hdom, u64 iova);
+};
+
+/**
+ * struct pviommu_entry - one shadow mapping: one guest leaf (or, for a
+ * pass-through domain, one guest RAM slot)
+ * @rb: interval tree node
+ * @start: first IOVA
+ * @last: last IOVA (inclusive)
+ * @__subtree_last: interval tree bookkeeping
+ * @gpa: guest physical address of @start
+ * @pa: host physical address of @start, valid when @contig
+ * @perm: PVIOMMU_PERM_* as mapped
+ * @contig: the host pages behind the entry are physically contiguous
+ */
+struct pviommu_entry {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 __subtree_last;
+	u64 gpa;
+	u64 pa;
+	u8 perm;
+	bool contig;
+};
+
+/**
+ * struct pviommu_shadow - the shadow of one guest domain
+ * @node: in the engine's list of shadows
+ * @did: guest domain ID
+ * @pass_through: IOVA = GPA over all guest RAM; @root and @levels unused
+ * @levels: guest table depth
+ * @root: guest second-level root table
+ * @hdom: the host domain
+ * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
+ * @nr_devs: devices attached to @hdom
+ * @need_sync: @hdom has unmaps not yet synced
+ */
+struct pviommu_shadow {
+	struct list_head node;
+	u16 did;
+	bool pass_through;
+	u8 levels;
+	u64 root;
+	void *hdom;
+	struct rb_root_cached tree;
+	unsigned int nr_devs;
+	bool need_sync;
+};
+
+/**
+ * struct pviommu_sdev - a host device attached under a guest source-id
+ * @node: in the engine's list of devices
+ * @sid: source-id the guest sees
+ * @hdev: the host's device
+ * @shadow: the shadow whose domain the device is attached to; NULL while
+ *	its DMA is blocked
+ * @ctx: its context entry as last read
+ */
+struct pviommu_sdev {
+	struct list_head node;
+	u16 sid;
+	void *hdev;
+	struct pviommu_shadow *shadow;
+	struct pviommu_context ctx;
+};
+
+/**
+ * struct pviommu_stats - engine counters
+ * @maps: host map calls
+ * @unmaps: host unmap calls
+ * @syncs: host IOTLB syncs
+ * @walks: guest page walks
+ * @tables_read: guest table pages read
+ * @faults: fault records produced
+ * @unmappable: guest leaves whose GPA is not guest RAM (left unmapped)
+ */
+struct pviommu_stats {
+	u64 maps;
+	u64 unmaps;
+	u64 syncs;
+	u64 walks;
+	u64 tables_read;
+	u64 faults;
+	u64 unmappable;
+};
+
+struct pviommu_unpin_run {
+	u64 pa;
+	u32 npages;
+	bool dirty;
+};
+
+#define PVIOMMU_PIN_BATCH	512
+#define PVIOMMU_UNPIN_RUNS	256
+
+/**
+ * struct pviommu_engine - the shadow state of one context
+ * @ops: the host
+ * @host: for @ops
+ * @caps: the guest's capabilities
+ * @gmem: guest RAM
+ * @read: reads guest memory (pviommu_gmem_read() in production)
+ * @read_priv: for @read
+ * @fault: records a fault for the VMM (may be NULL)
+ * @fault_priv: for @fault
+ * @rtaddr: the guest's root-table register, valid when @root_set
+ * @root_set: a root table is set
+ * @shadows: list of struct pviommu_shadow
+ * @devs: list of struct pviommu_sdev
+ * @nr_entries: shadow entries over all shadows
+ * @max_entries: the limit on @nr_entries
+ * @budget: guest entries the current call may still examine
+ * @cur: where a call that ran out of budget stopped (see shadow.c)
+ * @walk: scratch walk state
+ * @pa: scratch for pinned pages' addresses
+ * @runs: pages unmapped, to unpin after the next sync
+ * @nr_runs: used entries of @runs
+ * @stats: counters
+ */
+struct pviommu_engine {
+	const struct pviommu_host_ops *ops;
+	void *host;
+	const struct pviommu_caps *caps;
+	struct pviommu_gmem *gmem;
+	pviommu_read_fn read;
+	void *read_priv;
+	void (*fault)(void *priv, u16 sid, u64 iova, u8 reason);
+	void *fault_priv;
+	u64 rtaddr;
+	bool root_set;
+	struct list_head shadows;
+	struct list_head devs;
+	u64 nr_entries;
+	u64 max_entries;
+	u64 budget;
+	struct {
+		bool active;
+		struct pviommu_shadow *shadow;
+		struct pviommu_sdev *dev;
+		u64 next;
+	} cur;
+	struct pviommu_walk *walk;
+	u64 *pa;
+	struct pviommu_unpin_run *runs;
+	unsigned int nr_runs;
+	struct pviommu_stats stats;
+};
+
+int pviommu_engine_init(struct pviommu_engine *e);
+void pviommu_engine_destroy(struct pviommu_engine *e);
+void pviommu_engine_flush(struct pviommu_engine *e);
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev);
+int pviommu_engine_detach(struct pviommu_engine *e, u16 sid);
+int pviommu_engine_set_root(struct pviommu_engine *e, u64 rtaddr);
+int pviommu_engine_add_slot(struct pviommu_engine *e,
+			    const struct pviommu_ram_slot *slot);
+void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len);
+int pviommu_engine_apply(struct pviommu_engine *e,
+			 const struct pviommu_qi_action *act, bool resume);
+
+#endif /* _PVIOMMU_SHADOW_H */

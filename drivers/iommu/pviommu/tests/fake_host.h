@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A fake host for the shadow engine's KUnit tests: host domains as lists of
+ * map calls, pins as counts per page. It checks every rule a real VT-d host
+ * would punish, and counts each violation as an error:
+ *
+ *  - a map over an IOVA that is already mapped (VT-d would WARN and keep
+ *    the old translation), or of a page that is not pinned;
+ *  - an unmap that covers part of an earlier map call (VT-d would unmap
+ *    the whole large page) or a hole;
+ *  - an unpin of a page not pinned, still mapped, or unmapped without a
+ *    sync since (the device could still reach it through a stale IOTLB);
+ *  - freeing a domain that has devices or mappings.
+ */
+#ifndef _PVIOMMU_FAKE_HOST_H
+#define _PVIOMMU_FAKE_HOST_H
+
+#include <kunit/test.h>
+#include <linux/xarray.h>
+
+#include "../shadow.h"
+
+#define FH_MAX_MAPS	4096
+#define FH_MAX_DOMS	16
+#define FH_MAX_DEVS	8
+/* The host physical address of VMM address u (unscrambled). */
+#define FH_PA_OFFSET	0x4000000000ULL
+
+struct fh_map {
+	u64 iova;
+	u64 pa;
+	u64 size;
+	int prot;
+};
+
+struct fh_dom {
+	bool live;
+	struct fh_map *maps;
+	unsigned int nr_maps;
+	/* ranges unmapped since the last sync */
+	struct fh_map *unsynced;
+	unsigned int nr_unsynced;
+};
+
+struct fh_dev {
+	struct fh_dom *dom;	/* NULL: blocked */
+};
+
+/**
+ * struct fake_host - the host, as the engine's ops see it
+ * @test: the test
+ * @doms: domains
+ * @devs: devices
+ * @pins: pin count per page frame
+ * @errors: rule violations
+ * @scramble: VMM pages map to swapped host pages (no contiguity)
+ * @fail_pin: fail the pin call that brings this to 0 (0: never)
+ * @fail_map: fail the map call that brings this to 0 (0: never)
+ * @fail_attach: fail attach calls
+ * @nr_pinned: pages pinned now
+ * @maps: map calls
+ * @unmaps: unmap calls
+ * @syncs: sync calls
+ */
+struct fake_host {
+	struct kunit *test;
+	struct fh_dom doms[FH_MAX_DOMS];
+	struct fh_dev devs[FH_MAX_DEVS];
+	struct xarray pins;
+	unsigned int errors;
+	bool scramble;
+	unsigned int fail_pin;
+	unsigned int fail_map;
+	bool fail_attach;
+	u64 nr_pinned;
+	unsigned int maps;
+	unsigned int unmaps;
+	unsigned int syncs;
+};
+
+extern const struct pviommu_host_ops fh_ops;
+
+struct fake_host *fh_new(struct kunit *test);
+u64 fh_pa(const struct fake_host *fh, u64 uaddr);
+u64 fh_lookup(struct fh_dom *d, u64 iova, int *prot);
+u64 fh_mapped_bytes(const struct fh_dom *d);
+unsigned int fh_nr_doms(const struct fake_host *fh);
+
+#endif /* _PVIOMMU_FAKE_HOST_H */
