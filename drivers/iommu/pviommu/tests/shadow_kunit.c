@@ -166,15 +166,53 @@ static const struct pviommu_walk_ops st_walk_ops = {
 	.leaf = st_walk_leaf,
 };
 
+/*
+ * Whether @dom maps leaf @l (@size bytes) as the guest asks: to the host
+ * pages behind @slot with the leaf's permissions, or not at all when @slot
+ * is NULL (not guest RAM). Unscrambled, that is one mapping record;
+ * scrambled, page by page.
+ */
+static bool st_check_leaf(struct st *st, struct fh_dom *dom,
+			  const struct pviommu_leaf *l, u64 size,
+			  const struct pviommu_ram_slot *slot)
+{
+	u64 pa0 = slot ? fh_pa(st->fh, slot->uaddr + (l->gpa - slot->gpa)) : 0;
+	unsigned int j;
+	u64 off;
+
+	if (slot && !st->fh->scramble) {
+		for (j = 0; j < dom->nr_maps; j++) {
+			struct fh_map *m = &dom->maps[j];
+
+			if (m->iova == l->iova)
+				return m->size == size && m->pa == pa0 &&
+				       m->prot == l->perm;
+		}
+		return false;
+	}
+	for (off = 0; off < size; off += SZ_4K_) {
+		int prot = -1;
+		u64 pa = fh_lookup(dom, l->iova + off, &prot);
+
+		if (!slot && pa)
+			return false;
+		if (slot && (pa != fh_pa(st->fh, slot->uaddr + (l->gpa -
+								slot->gpa) + off) ||
+			     prot != l->perm))
+			return false;
+	}
+	return true;
+}
+
 /* Device @i's host domain must map exactly what its guest context says. */
 static void st_check_dev(struct st *st, int i)
 {
 	struct kunit *test = st->test;
 	struct fh_dom *dom = st->fh->devs[i].dom;
+	unsigned int k, nr_expect = 0;
 	struct pviommu_context c;
 	struct st_walk *sw;
 	u64 expect = 0;
-	unsigned int k;
 
 	pviommu_read_context(&st->caps, fg_read, st->m, st->rta, SID(i), &c);
 	if (c.fault) {
@@ -207,29 +245,25 @@ static void st_check_dev(struct st *st, int i)
 		struct pviommu_leaf *l = &sw->leaves[k];
 		u64 size = c.pass_through ? RAM_LEN : BIT_ULL(l->shift);
 		const struct pviommu_ram_slot *slot;
-		u64 off;
 
 		slot = pviommu_gmem_lookup(&st->gmem, l->gpa, size);
-		for (off = 0; off < size; off += SZ_4K_) {
-			int prot = -1;
-			u64 pa = fh_lookup(dom, l->iova + off, &prot);
-			u64 want = slot ? fh_pa(st->fh, slot->uaddr +
-						(l->gpa - slot->gpa) + off) : 0;
-
-			if (pa != want || (slot && prot != l->perm)) {
-				KUNIT_FAIL(test,
-					   "dev %d iova %llx: pa %llx prot %d, want %llx prot %d",
-					   i, l->iova + off, pa, prot, want,
-					   l->perm);
-				goto out;
-			}
+		if (!st_check_leaf(st, dom, l, size, slot)) {
+			KUNIT_FAIL(test, "dev %d: leaf %llx+%llx (gpa %llx, perm %u) %s",
+				   i, l->iova, size, l->gpa, l->perm,
+				   "not mapped as the guest says");
+			break;
 		}
-		if (slot)
+		if (slot) {
 			expect += size;
+			nr_expect++;
+		}
 	}
 	KUNIT_EXPECT_EQ_MSG(test, fh_mapped_bytes(dom), expect, "device %d",
 			    i);
-out:
+	/* Unscrambled, each leaf is exactly one host mapping. */
+	if (!st->fh->scramble)
+		KUNIT_EXPECT_EQ_MSG(test, dom->nr_maps, nr_expect, "device %d",
+				    i);
 	kfree(sw);
 }
 
@@ -487,6 +521,593 @@ static void shadow_test_pass_through(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
 
+/*
+ * A 2M leaf is one host mapping; split into 4K entries it is unmapped
+ * whole and what is still valid is re-mapped; merged back, the 4K entries
+ * go and one 2M mapping returns.
+ */
+static void shadow_test_split_merge(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	u64 pd, pt;
+	int i;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	pd = fg_map(st->m, root, LEVELS, SZ_1G_, 2, 0x400000 | VTD_SL_PS | RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_1G_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
+	KUNIT_EXPECT_EQ(test, st->fh->doms[0].maps[0].size, SZ_2M_);
+	st_check(st);
+
+	/* Split: a 4K table with three of the 512 pages still mapped. */
+	pt = fg_table(st->m);
+	for (i = 0; i < 3; i++)
+		fg_set(st->m, pt, i * 7, (0x400000 + i * 7 * SZ_4K_) | RW);
+	fg_set(st->m, pd, fg_index(SZ_1G_, 2), pt | RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_1G_ + 7 * SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 1 + 3);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 3);
+	st_check(st);
+
+	/* Merge back into one 2M leaf. */
+	fg_set(st->m, pd, fg_index(SZ_1G_, 2), 0x400000 | VTD_SL_PS | RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_1G_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1 + 3);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 1 + 3 + 1);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 1);
+	st_check(st);
+}
+
+/* R -> RW on a live leaf: replaced, with the new permissions. */
+static void shadow_test_perm_change(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	int prot = 0;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x3000, 0x7000, VTD_SL_R);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x3000, 0), 0);
+	fh_lookup(st->fh->devs[0].dom, 0x3000, &prot);
+	KUNIT_EXPECT_EQ(test, prot, PVIOMMU_PERM_R);
+
+	fg_map_4k(st->m, root, LEVELS, 0x3000, 0x7000, RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x3000, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 2);
+	fh_lookup(st->fh->devs[0].dom, 0x3000, &prot);
+	KUNIT_EXPECT_EQ(test, prot, PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+	st_check(st);
+}
+
+/* One guest page at two IOVAs: pinned twice, released one at a time. */
+static void shadow_test_same_gpa(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x8000, RW);
+	fg_map_4k(st->m, root, LEVELS, 0x9000000, 0x8000, VTD_SL_R);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 2);
+	st_check(st);
+
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x1000, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	st_check(st);
+}
+
+/* Guest RAM at 1 GiB..2 GiB, for 1G leaves. */
+static void st_add_1g(struct st *st)
+{
+	KUNIT_ASSERT_EQ(st->test, pviommu_gmem_add(&st->gmem, SZ_1G_, SZ_1G_,
+						   0x80000000, false, 16), 0);
+}
+
+/* Physically contiguous 2M and 1G guest leaves are one host mapping each. */
+static void shadow_test_largest_pages(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct fh_dom *dom;
+
+	st_add_1g(st);
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map(st->m, root, LEVELS, SZ_2M_, 2, 0xa00000 | VTD_SL_PS | RW);
+	fg_map(st->m, root, LEVELS, SZ_1G_, 3, SZ_1G_ | VTD_SL_PS | VTD_SL_R);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_EQ(test, dom->nr_maps, 2);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 2);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(dom), SZ_2M_ + SZ_1G_);
+	st_check(st);
+}
+
+/*
+ * Scrambled host pages: a 2M leaf becomes one host mapping per page, and
+ * is unmapped run by run, never in part.
+ */
+static void shadow_test_scattered(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st->fh->scramble = true;
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map(st->m, root, LEVELS, SZ_2M_, 2, 0xa00000 | VTD_SL_PS | RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 512);
+	st_check(st);
+	fg_map(st->m, root, LEVELS, SZ_2M_, 2, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 512);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	st_check(st);
+}
+
+/*
+ * A map failure in the middle of a domain: the tree still equals the host
+ * (the failing leaf is not recorded, nothing half mapped), and the same
+ * invalidation once the cause is gone converges.
+ */
+static void shadow_test_map_failure(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct fh_dom *dom;
+	int i;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 4; i++)
+		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, i * SZ_4K_,
+			  RW);
+	st->fh->fail_map = 3;
+	KUNIT_EXPECT_EQ(test, DSI(1), -ENOMEM);
+	dom = st->fh->devs[0].dom;
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 2);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(dom), 2 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 2);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	st_check(st);
+
+	/* A pin failure: nothing pinned or mapped for the leaf. */
+	fg_map_4k(st->m, root, LEVELS, 9 * SZ_2M_, 0x100000, RW);
+	st->fh->fail_pin = 1;
+	KUNIT_EXPECT_EQ(test, PSI(1, 9 * SZ_2M_, 0), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 4);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 4);
+	KUNIT_ASSERT_EQ(test, PSI(1, 9 * SZ_2M_, 0), 0);
+	st_check(st);
+}
+
+/*
+ * Failures inside one leaf made of many host runs: the runs mapped so far
+ * are unmapped exactly, everything pinned is unpinned.
+ */
+static void shadow_test_failure_mid_leaf(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st_add_1g(st);
+	st->fh->scramble = true;
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map(st->m, root, LEVELS, SZ_1G_, 3, SZ_1G_ | VTD_SL_PS | RW);
+
+	st->fh->fail_map = 100;		/* within the first pin batch */
+	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+
+	st->fh->fail_pin = 3;		/* the third batch of 512 pages */
+	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom), 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/* Removing a RAM slot unmaps and unpins what points into it. */
+static void shadow_test_slot_removal(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_add(&st->gmem, 1ULL << 32, SZ_2M_,
+					       0x40000000, false, 16), 0);
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x3000, RW);
+	fg_map_4k(st->m, root, LEVELS, 0x2000, (1ULL << 32) + 0x5000, RW);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 2);
+
+	pviommu_engine_remove_slot(&st->e, 1ULL << 32, SZ_2M_);
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_remove(&st->gmem, 1ULL << 32,
+						  SZ_2M_), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 1);
+	st_check(st);	/* the leaf into removed RAM is expected unmapped */
+
+	/* Invalidating again maps nothing there: it is not RAM. */
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.unmappable, 1);
+	st_check(st);
+}
+
+/* At the entry limit: ENOSPC, a fault for the guest, a consistent tree. */
+static void shadow_test_entry_cap(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	int i;
+
+	st->e.max_entries = 2;
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 3; i++)
+		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_4K_, i * SZ_4K_,
+			  RW);
+	KUNIT_EXPECT_EQ(test, DSI(1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 2);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom),
+			2 * SZ_4K_);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 3 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+
+	st->e.max_entries = 3;
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	st_check(st);
+}
+
+/*
+ * A small budget: -EAGAIN, and resuming converges to the same result as
+ * one big call, for an IOTLB invalidation and for a replay at attach.
+ */
+static void shadow_test_budget(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 d[2] = { IOTLB(2, 1), 0 };
+	struct pviommu_qi_action act;
+	u64 root = fg_table(st->m);
+	int i, calls = 0, ret;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 40; i++)
+		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
+			  i * SZ_4K_, RW);
+	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
+			PVIOMMU_QI_OK);
+	do {
+		st->e.budget = 64;
+		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
+	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, calls, 5);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 40);
+	st_check(st);
+
+	/* A second device in a new domain with the same tables' shape. */
+	st_ctx(st, 1, 2, root, 0);
+	calls = 0;
+	do {
+		st->e.budget = 64;
+		ret = pviommu_engine_attach(&st->e, SID(1), &st->fh->devs[1]);
+		calls++;
+		if (ret == -EAGAIN)
+			KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[1].dom, NULL);
+	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, calls, 5);
+	st->attached[1] = true;
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 2);
+	st_check(st);
+
+	/*
+	 * A move into a third domain that runs out of budget, then abandoned
+	 * for another action: the half-built shadow is torn down, the device
+	 * stays where it was until the move is invalidated again.
+	 */
+	st_ctx(st, 1, 3, root, 0);
+	d[0] = CC(3, 0, SID(1), 0);
+	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
+			PVIOMMU_QI_OK);
+	st->e.budget = 64;
+	KUNIT_ASSERT_EQ(test, pviommu_engine_apply(&st->e, &act, false),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 3);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 2);
+	KUNIT_EXPECT_FALSE(test, st->e.cur.active);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 80);
+	KUNIT_ASSERT_EQ(test, CC_DEV(1), 0);
+	st_check(st);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 80);
+}
+
+/* A wait syncs and unpins everything before it, then writes its status. */
+static void shadow_test_wait(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	u64 uaddr;
+	u32 status = 0;
+
+	uaddr = kunit_vm_mmap(test, NULL, 0, SZ_4K, PROT_READ | PROT_WRITE,
+			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, uaddr, 0);
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_add(&st->gmem, 1ULL << 33, SZ_4K,
+					       uaddr, false, 16), 0);
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x1000, RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x1000, 0), 0);
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x1000, 0), 0);
+
+	KUNIT_ASSERT_EQ(test, st_apply(st, WAIT(VTD_QI_WAIT_SW, 2),
+				       (1ULL << 33) + 0x40), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->doms[0].nr_unsynced, 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(&status,
+					     u64_to_user_ptr(uaddr + 0x40),
+					     sizeof(status)), 0);
+	KUNIT_EXPECT_EQ(test, status, 2);
+
+	/* A status address outside guest RAM fails the descriptor. */
+	KUNIT_EXPECT_EQ(test, st_apply(st, WAIT(VTD_QI_WAIT_SW, 2),
+				       (1ULL << 34)), -EFAULT);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/* Invalid guest entries produce faults, unless the context has FPD. */
+static void shadow_test_faults(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x5000, 0x1000 | BIT_ULL(50), RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x5000, 0), 0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 0x5000);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_PAGING_ENTRY_RSVD);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
+
+	fg_set(st->m, st->ctp, 2 * (SID(0) & 0xff),
+	       fg_get(st->m, st->ctp, 2 * (SID(0) & 0xff)) | VTD_CE_FPD);
+	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x5000, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 1);
+	st_check(st);
+}
+
+/*
+ * Property test: random guest page-table changes, each followed by an
+ * invalidation that covers it (sometimes a much wider one), random device
+ * moves with context-cache invalidations, and random spurious
+ * invalidations. After every step, every device's host domain must equal a
+ * fresh walk of its guest tables, and the fake host must have seen no
+ * double map, partial unmap or early unpin. Seeded and reproducible.
+ */
+#define PROP_STEPS	750
+#define PROP_DOMS	3
+#define PROP_REGIONS	32	/* 2M regions of IOVA, 64 MiB in all */
+#define PROP_DEVS	3
+
+enum { REGION_EMPTY, REGION_TABLE, REGION_LEAF };
+
+struct prop {
+	struct st *st;
+	struct rnd_state rnd;
+	struct {
+		u64 root;
+		u64 pd;			/* the level-2 table of IOVA 0..1G */
+		u64 pt[PROP_REGIONS];
+		u64 leaf[PROP_REGIONS];	/* the 2M leaf, for REGION_LEAF */
+		u8 kind[PROP_REGIONS];
+	} dom[PROP_DOMS];
+};
+
+static u32 prop_rnd(struct prop *p, u32 n)
+{
+	return prandom_u32_state(&p->rnd) % n;
+}
+
+/* Invalidate @iova..+2^am pages of domain @d, or something wider. */
+static int prop_inv(struct prop *p, int d, u64 iova, u8 am)
+{
+	struct st *st = p->st;
+	u8 wider;
+
+	switch (prop_rnd(p, 10)) {
+	case 0:
+		return DSI(d + 1);
+	case 1:
+		return st_apply(st, IOTLB(1, 0), 0);
+	case 2:
+		wider = min(am + 1 + prop_rnd(p, 8), 18);
+		return PSI(d + 1, iova & ~(BIT_ULL(12 + wider) - 1), wider);
+	default:
+		return PSI(d + 1, iova, am);
+	}
+}
+
+static u8 prop_perm(struct prop *p)
+{
+	return prop_rnd(p, 3) + 1;	/* R, W or RW */
+}
+
+/* Set or clear one 4K leaf; a 2M leaf there is split first. */
+static int prop_step_4k(struct prop *p)
+{
+	int d = prop_rnd(p, PROP_DOMS), r = prop_rnd(p, PROP_REGIONS);
+	unsigned int idx = prop_rnd(p, 512);
+	u64 iova = r * SZ_2M_ + idx * SZ_4K_;
+	u64 pte = prop_rnd(p, 4) ?
+		  (u64)prop_rnd(p, RAM_LEN / SZ_4K_) * SZ_4K_ | prop_perm(p) :
+		  0;
+	bool split = p->dom[d].kind[r] == REGION_LEAF;
+
+	if (p->dom[d].kind[r] != REGION_TABLE) {
+		u64 pt = fg_table(p->st->m), leaf = p->dom[d].leaf[r];
+		unsigned int k;
+
+		/* A split keeps part of the old mapping, in 4K pages. */
+		for (k = 0; split && k < 512; k += 64)
+			fg_set(p->st->m, pt, k,
+			       ((leaf & ~VTD_SL_PS & ~(SZ_4K_ - 1)) + k * SZ_4K_) |
+			       (leaf & RW));
+		p->dom[d].pt[r] = pt;
+		fg_set(p->st->m, p->dom[d].pd, r, pt | RW);
+		p->dom[d].kind[r] = REGION_TABLE;
+	}
+	fg_set(p->st->m, p->dom[d].pt[r], idx, pte);
+	/*
+	 * A split may be invalidated at any page inside the old 2M leaf: VT-d
+	 * drops a large-page translation that a PSI overlaps.
+	 */
+	if (split && prop_rnd(p, 2))
+		return prop_inv(p, d, r * SZ_2M_, 9);
+	return prop_inv(p, d, iova, 0);
+}
+
+/* Set or clear a 2M leaf, replacing whatever the region held. */
+static int prop_step_2m(struct prop *p)
+{
+	int d = prop_rnd(p, PROP_DOMS), r = prop_rnd(p, PROP_REGIONS);
+	u64 pte = 0;
+
+	p->dom[d].kind[r] = REGION_EMPTY;
+	if (prop_rnd(p, 3)) {
+		pte = (u64)prop_rnd(p, RAM_LEN / SZ_2M_) * SZ_2M_ |
+		      VTD_SL_PS | prop_perm(p);
+		p->dom[d].kind[r] = REGION_LEAF;
+		p->dom[d].leaf[r] = pte;
+	}
+	fg_set(p->st->m, p->dom[d].pd, r, pte);
+	return prop_inv(p, d, r * SZ_2M_, 9);
+}
+
+/* Move a device to a random domain, or make its context not present. */
+static int prop_step_move(struct prop *p)
+{
+	struct st *st = p->st;
+	int i = prop_rnd(p, PROP_DEVS), d = prop_rnd(p, PROP_DOMS);
+
+	if (!prop_rnd(p, 5))
+		st_ctx(st, i, 0, 0, 0);
+	else
+		st_ctx(st, i, d + 1, p->dom[d].root, 0);
+	if (!prop_rnd(p, 4))
+		return st_apply(st, CC(1, 0, 0, 0), 0);
+	return CC_DEV(i);
+}
+
+/* An invalidation with nothing behind it. */
+static int prop_step_spurious(struct prop *p)
+{
+	struct st *st = p->st;
+	u8 am = prop_rnd(p, 10);
+
+	switch (prop_rnd(p, 4)) {
+	case 0:
+		return DSI(1 + prop_rnd(p, PROP_DOMS + 2));
+	case 1:
+		return st_apply(st, CC(2, 1 + prop_rnd(p, PROP_DOMS), 0, 0), 0);
+	default:
+		return PSI(1 + prop_rnd(p, PROP_DOMS + 2),
+			   (u64)prop_rnd(p, 1 << 16) << (12 + am), am);
+	}
+}
+
+static const u32 prop_seeds[] = { 1, 2, 3, 0xc0ffee };
+
+static void prop_seed_desc(const u32 *seed, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %u", *seed);
+}
+
+KUNIT_ARRAY_PARAM(prop, prop_seeds, prop_seed_desc);
+
+static void shadow_test_property(struct kunit *test)
+{
+	const u32 *seed = test->param_value;
+	struct prop *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	unsigned int step, d, i;
+	struct st *st;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	st = st_new(test);
+	p->st = st;
+	prandom_seed_state(&p->rnd, *seed);
+	for (d = 0; d < PROP_DOMS; d++) {
+		u64 l3 = fg_table(st->m);
+
+		p->dom[d].root = fg_table(st->m);
+		p->dom[d].pd = fg_table(st->m);
+		fg_set(st->m, p->dom[d].root, 0, l3 | RW);
+		fg_set(st->m, l3, 0, p->dom[d].pd | RW);
+	}
+	for (i = 0; i < PROP_DEVS; i++) {
+		d = i % 2;
+		st_ctx(st, i, d + 1, p->dom[d].root, 0);
+		st_attach(st, i);
+	}
+
+	for (step = 0; step < PROP_STEPS; step++) {
+		unsigned int errors = st->fh->errors;
+		u32 op = prop_rnd(p, 20);
+
+		if (op < 11)
+			ret = prop_step_4k(p);
+		else if (op < 15)
+			ret = prop_step_2m(p);
+		else if (op < 18)
+			ret = prop_step_move(p);
+		else
+			ret = prop_step_spurious(p);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "seed %u step %u", *seed,
+				    step);
+		st_check(st);
+		if (test->status == KUNIT_FAILURE ||
+		    st->fh->errors != errors) {
+			KUNIT_FAIL(test, "seed %u: first failure at step %u",
+				   *seed, step);
+			return;
+		}
+	}
+
+	/* Everything goes away with the devices. */
+	for (i = 0; i < PROP_DEVS; i++)
+		KUNIT_EXPECT_EQ(test, pviommu_engine_detach(&st->e, SID(i)), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+	memset(st->attached, 0, sizeof(st->attached));
+}
+
 static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_fake_host),
 	KUNIT_CASE(shadow_test_map_unmap),
@@ -497,6 +1118,20 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_move),
 	KUNIT_CASE(shadow_test_block),
 	KUNIT_CASE(shadow_test_pass_through),
+	KUNIT_CASE(shadow_test_split_merge),
+	KUNIT_CASE(shadow_test_perm_change),
+	KUNIT_CASE(shadow_test_same_gpa),
+	KUNIT_CASE(shadow_test_largest_pages),
+	KUNIT_CASE(shadow_test_scattered),
+	KUNIT_CASE(shadow_test_map_failure),
+	KUNIT_CASE(shadow_test_failure_mid_leaf),
+	KUNIT_CASE(shadow_test_slot_removal),
+	KUNIT_CASE(shadow_test_entry_cap),
+	KUNIT_CASE(shadow_test_budget),
+	KUNIT_CASE(shadow_test_wait),
+	KUNIT_CASE(shadow_test_faults),
+	KUNIT_CASE_PARAM_ATTR(shadow_test_property, prop_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 
