@@ -55,6 +55,7 @@
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "shadow.h"
 #include "vtd.h"
@@ -654,6 +655,41 @@ static int apply_iotlb(struct pviommu_engine *e,
 	return 0;
 }
 
+/* Apply one action; what it unmapped may still wait for a flush. */
+static int engine_apply(struct pviommu_engine *e,
+			const struct pviommu_qi_action *act, bool resume)
+{
+	int ret = 0;
+	__le32 data;
+
+	if (!resume && e->cur.active)
+		cur_reset(e);
+
+	switch (act->op) {
+	case PVIOMMU_QI_CONTEXT:
+		ret = apply_context(e, act, resume);
+		break;
+	case PVIOMMU_QI_IOTLB:
+		ret = apply_iotlb(e, act, resume);
+		break;
+	case PVIOMMU_QI_WAIT:
+		/* Everything before the wait is synced and unpinned first. */
+		pviommu_engine_flush(e);
+		if (act->status_write) {
+			data = cpu_to_le32(act->status_data);
+			if (pviommu_gmem_write(e->gmem, act->status_addr, &data,
+					       sizeof(data)))
+				ret = -EFAULT;
+		}
+		break;
+	default:
+		break;
+	}
+	if (ret != -EAGAIN && e->cur.active)
+		cur_reset(e);
+	return ret;
+}
+
 /**
  * pviommu_engine_apply() - apply one decoded invalidation
  * @e: the engine
@@ -674,33 +710,62 @@ static int apply_iotlb(struct pviommu_engine *e,
 int pviommu_engine_apply(struct pviommu_engine *e,
 			 const struct pviommu_qi_action *act, bool resume)
 {
+	int ret = engine_apply(e, act, resume);
+
+	pviommu_engine_flush(e);
+	return ret;
+}
+
+/**
+ * pviommu_engine_batch() - decode and apply a batch of raw descriptors
+ * @e: the engine
+ * @b: the batch; pviommu_engine_batch() sets its outputs
+ *
+ * Descriptors are applied in order, as a VT-d unit processes its queue.
+ * The first invalid one stops the batch (an Invalidation Queue Error):
+ * @b->done is its index and @b->error says why. Host IOTLB syncs are
+ * batched across the batch, but every unmap is synced before its pages are
+ * unpinned and before any later invalidation wait completes; nothing is
+ * left to sync or unpin when this returns.
+ *
+ * When the budget runs out, -EAGAIN: @b->done is the index of the
+ * descriptor in progress. Submitting a batch that starts with that same
+ * descriptor continues it where it stopped.
+ *
+ * Return: 0 when all @b->n descriptors were applied; -EINVAL at an invalid
+ * descriptor; -EAGAIN; or the error of the descriptor at @b->done.
+ */
+int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
+{
+	unsigned int words = b->wide ? 4 : 2;
+	struct pviommu_qi_action act;
+	u64 d[4] = {};
+	unsigned int k;
 	int ret = 0;
-	__le32 data;
 
-	if (!resume && e->cur.active)
-		cur_reset(e);
+	b->done = 0;
+	b->signal = false;
+	b->error = PVIOMMU_QI_OK;
+	for (; b->done < b->n; b->done++) {
+		bool resume;
 
-	switch (act->op) {
-	case PVIOMMU_QI_CONTEXT:
-		ret = apply_context(e, act, resume);
-		break;
-	case PVIOMMU_QI_IOTLB:
-		ret = apply_iotlb(e, act, resume);
-		break;
-	case PVIOMMU_QI_WAIT:
-		pviommu_engine_flush(e);
-		if (act->status_write) {
-			data = cpu_to_le32(act->status_data);
-			if (pviommu_gmem_write(e->gmem, act->status_addr, &data,
-					       sizeof(data)))
-				ret = -EFAULT;
+		for (k = 0; k < words; k++)
+			d[k] = le64_to_cpu(b->desc[b->done * words + k]);
+		b->error = pviommu_qi_decode(e->caps, d, b->wide, &act);
+		if (b->error) {
+			ret = -EINVAL;
+			break;
 		}
-		break;
-	default:
-		break;
+		resume = !b->done && e->cur.active &&
+			 !memcmp(d, e->cur.desc, sizeof(d));
+		ret = engine_apply(e, &act, resume);
+		if (ret == -EAGAIN)
+			memcpy(e->cur.desc, d, sizeof(d));
+		if (ret)
+			break;
+		if (act.op == PVIOMMU_QI_WAIT && act.interrupt)
+			b->signal = true;
 	}
-	if (ret != -EAGAIN && e->cur.active)
-		cur_reset(e);
 	pviommu_engine_flush(e);
 	return ret;
 }

@@ -163,7 +163,8 @@ struct pviommu_unpin_run {
  * @nr_entries: shadow entries over all shadows
  * @max_entries: the limit on @nr_entries
  * @budget: guest entries the current call may still examine
- * @cur: where a call that ran out of budget stopped (see shadow.c)
+ * @cur: where a call that ran out of budget stopped (see shadow.c), and
+ *	the raw descriptor it stopped in
  * @walk: scratch walk state
  * @pa: scratch for pinned pages' addresses
  * @runs: pages unmapped, to unpin after the next sync
@@ -191,12 +192,31 @@ struct pviommu_engine {
 		struct pviommu_shadow *shadow;
 		struct pviommu_sdev *dev;
 		u64 next;
+		u64 desc[4];
 	} cur;
 	struct pviommu_walk *walk;
 	u64 *pa;
 	struct pviommu_unpin_run *runs;
 	unsigned int nr_runs;
 	struct pviommu_stats stats;
+};
+
+/**
+ * struct pviommu_batch - raw invalidation descriptors to apply in order
+ * @desc: the descriptors, as the guest wrote them (little endian)
+ * @n: how many
+ * @wide: 256-bit descriptors (4 quadwords each), else 128-bit (2)
+ * @done: out: descriptors completely applied
+ * @signal: out: an invalidation wait with IF set completed
+ * @error: out: why descriptor @done is invalid, on -EINVAL
+ */
+struct pviommu_batch {
+	const __le64 *desc;
+	unsigned int n;
+	bool wide;
+	unsigned int done;
+	bool signal;
+	enum pviommu_qi_error error;
 };
 
 int pviommu_engine_init(struct pviommu_engine *e);
@@ -210,5 +230,6 @@ int pviommu_engine_add_slot(struct pviommu_engine *e,
 void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len);
 int pviommu_engine_apply(struct pviommu_engine *e,
 			 const struct pviommu_qi_action *act, bool resume);
+int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b);
 
 #endif /* _PVIOMMU_SHADOW_H */

@@ -901,6 +901,188 @@ static void shadow_test_faults(struct kunit *test)
 	st_check(st);
 }
 
+/* A page of real user memory as guest RAM at 8 GiB, for status writes. */
+#define STATUS_GPA	BIT_ULL(33)
+
+static u64 st_status_page(struct st *st)
+{
+	u64 uaddr = kunit_vm_mmap(st->test, NULL, 0, SZ_4K,
+				  PROT_READ | PROT_WRITE,
+				  MAP_ANONYMOUS | MAP_PRIVATE, 0);
+
+	KUNIT_ASSERT_NE(st->test, uaddr, 0);
+	KUNIT_ASSERT_EQ(st->test, pviommu_gmem_add(&st->gmem, STATUS_GPA,
+						   SZ_4K, uaddr, false, 16), 0);
+	return uaddr;
+}
+
+static u32 st_status(struct st *st, u64 uaddr, unsigned int slot)
+{
+	u32 v = 0;
+
+	KUNIT_EXPECT_EQ(st->test, copy_from_user(&v, u64_to_user_ptr(uaddr +
+								     4 * slot),
+						 sizeof(v)), 0);
+	return v;
+}
+
+static int st_batch(struct st *st, struct pviommu_batch *b, const u64 *q,
+		    unsigned int n, bool wide)
+{
+	__le64 *raw = kunit_kcalloc(st->test, n * (wide ? 4 : 2), sizeof(*raw),
+				    GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(st->test, raw);
+	for (i = 0; i < n * (wide ? 4 : 2); i++)
+		raw[i] = cpu_to_le64(q[i]);
+	b->desc = raw;
+	b->n = n;
+	b->wide = wide;
+	st->e.budget = 1 << 24;
+	return pviommu_engine_batch(&st->e, b);
+}
+
+/*
+ * A batch as a guest flush sends it: invalidation then wait. Syncs are
+ * batched across descriptors but come before every wait; the status word
+ * is written; IF asks for a signal.
+ */
+static void shadow_test_batch(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct pviommu_batch b = {};
+	u64 uaddr = st_status_page(st);
+	int i;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 3; i++)
+		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, i * SZ_4K_,
+			  RW);
+	{
+		u64 q[] = { IOTLB(3, 1), PSI1(SZ_2M_, 0, 0),
+			    WAIT(VTD_QI_WAIT_SW, 2), STATUS_GPA };
+
+		KUNIT_ASSERT_EQ(test, st_batch(st, &b, q, 2, false), 0);
+		KUNIT_EXPECT_EQ(test, b.done, 2);
+		KUNIT_EXPECT_FALSE(test, b.signal);
+		KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 0), 2);
+		KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
+	}
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+
+	/* Three unmaps, one sync. */
+	for (i = 0; i < 3; i++)
+		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, 0, 0);
+	{
+		u64 q[] = { IOTLB(3, 1), PSI1(SZ_2M_, 1, 0),
+			    IOTLB(3, 1), PSI1(2 * SZ_2M_, 1, 0),
+			    IOTLB(3, 1), PSI1(3 * SZ_2M_, 1, 0) };
+		unsigned int syncs = st->fh->syncs;
+
+		KUNIT_ASSERT_EQ(test, st_batch(st, &b, q, 3, false), 0);
+		KUNIT_EXPECT_EQ(test, st->fh->unmaps, 3);
+		KUNIT_EXPECT_EQ(test, st->fh->syncs, syncs + 1);
+		KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	}
+
+	/* A wait between two unmaps: a sync before it, another at the end. */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0x1000, RW);
+	fg_map_4k(st->m, root, LEVELS, 2 * SZ_2M_, 0x2000, RW);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0, 0);
+	fg_map_4k(st->m, root, LEVELS, 2 * SZ_2M_, 0, 0);
+	{
+		u64 q[] = { IOTLB(3, 1), PSI1(SZ_2M_, 1, 0),
+			    WAIT(VTD_QI_WAIT_SW | VTD_QI_WAIT_IF, 5),
+			    STATUS_GPA + 4,
+			    IOTLB(3, 1), PSI1(2 * SZ_2M_, 1, 0) };
+		unsigned int syncs = st->fh->syncs;
+
+		KUNIT_ASSERT_EQ(test, st_batch(st, &b, q, 3, false), 0);
+		KUNIT_EXPECT_EQ(test, st->fh->syncs, syncs + 2);
+		KUNIT_EXPECT_TRUE(test, b.signal);
+		KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 1), 5);
+	}
+	st_check(st);
+}
+
+/* The first invalid descriptor stops the batch; nothing after it runs. */
+static void shadow_test_batch_invalid(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct pviommu_batch b = {};
+	u64 uaddr = st_status_page(st);
+	u64 q[] = { IOTLB(3, 1), PSI1(0x1000, 0, 0),
+		    IOTLB(3, 1) | BIT_ULL(8), PSI1(0x2000, 0, 0),
+		    WAIT(VTD_QI_WAIT_SW, 9), STATUS_GPA };
+	u64 w[] = { IOTLB(3, 1), PSI1(0x2000, 0, 0), 0, 0,
+		    WAIT(VTD_QI_WAIT_SW, 7), STATUS_GPA, 0, 1 };
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x1000, RW);
+	fg_map_4k(st->m, root, LEVELS, 0x2000, 0x2000, RW);
+	KUNIT_EXPECT_EQ(test, st_batch(st, &b, q, 3, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, b.done, 1);
+	KUNIT_EXPECT_EQ(test, b.error, PVIOMMU_QI_BAD_RSVD);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 1);
+	KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 0), 0);
+
+	/* 256-bit: the first applies, the wait has qw3 set. */
+	KUNIT_EXPECT_EQ(test, st_batch(st, &b, w, 2, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, b.done, 1);
+	KUNIT_EXPECT_EQ(test, b.error, PVIOMMU_QI_BAD_WIDE);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 2);
+	KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 0), 0);
+	st_check(st);
+}
+
+/*
+ * A batch that runs out of budget stops in a descriptor; submitting the
+ * rest of the batch from there continues it, and the wait behind it
+ * completes only then.
+ */
+static void shadow_test_batch_resume(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct pviommu_batch b = {};
+	u64 uaddr = st_status_page(st);
+	__le64 raw[4];
+	int i, calls = 0, ret;
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 40; i++)
+		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
+			  i * SZ_4K_, RW);
+	raw[0] = cpu_to_le64(IOTLB(2, 1));
+	raw[1] = 0;
+	raw[2] = cpu_to_le64(WAIT(VTD_QI_WAIT_SW, 3));
+	raw[3] = cpu_to_le64(STATUS_GPA);
+	b.desc = raw;
+	b.n = 2;
+	do {
+		st->e.budget = 64;
+		ret = pviommu_engine_batch(&st->e, &b);
+		calls++;
+		if (ret == -EAGAIN) {
+			KUNIT_EXPECT_EQ(test, b.done, 0);
+			KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 0), 0);
+		}
+	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, b.done, 2);
+	KUNIT_EXPECT_GT(test, calls, 5);
+	KUNIT_EXPECT_EQ(test, st_status(st, uaddr, 0), 3);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 40);
+	st_check(st);
+}
+
 /*
  * Property test: random guest page-table changes, each followed by an
  * invalidation that covers it (sometimes a much wider one), random device
@@ -1130,6 +1312,9 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_budget),
 	KUNIT_CASE(shadow_test_wait),
 	KUNIT_CASE(shadow_test_faults),
+	KUNIT_CASE(shadow_test_batch),
+	KUNIT_CASE(shadow_test_batch_invalid),
+	KUNIT_CASE(shadow_test_batch_resume),
 	KUNIT_CASE_PARAM_ATTR(shadow_test_property, prop_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
