@@ -54,6 +54,19 @@ static u64 beyond_haw_63(const struct pviommu_caps *caps)
 	return GENMASK_ULL(63, caps->haw);
 }
 
+/* Read the 128-bit root or context entry at @gpa. */
+static bool read_entry(pviommu_read_fn read, void *priv, u64 gpa, u64 *lo,
+		       u64 *hi)
+{
+	__le64 e[2];
+
+	if (read(priv, gpa, e, sizeof(e)))
+		return false;
+	*lo = le64_to_cpu(e[0]);
+	*hi = le64_to_cpu(e[1]);
+	return true;
+}
+
 /**
  * pviommu_read_context() - look up a device's context entry
  * @caps: the guest's capabilities
@@ -69,18 +82,15 @@ void pviommu_read_context(const struct pviommu_caps *caps,
 			  u16 sid, struct pviommu_context *ctx)
 {
 	u64 rta = rtaddr & VTD_RTADDR_RTA;
-	__le64 e[2];
 	u64 lo, hi;
 	u8 aw;
 
 	memset(ctx, 0, sizeof(*ctx));
 
-	if (read(priv, rta + (sid >> 8) * sizeof(e), e, sizeof(e))) {
+	if (!read_entry(read, priv, rta + (sid >> 8) * 16, &lo, &hi)) {
 		ctx->fault = VTD_FR_ROOT_TABLE_INV;
 		return;
 	}
-	lo = le64_to_cpu(e[0]);
-	hi = le64_to_cpu(e[1]);
 	if (!(lo & VTD_RE_P)) {
 		ctx->fault = VTD_FR_ROOT_ENTRY_P;
 		return;
@@ -90,13 +100,11 @@ void pviommu_read_context(const struct pviommu_caps *caps,
 		return;
 	}
 
-	if (read(priv, (lo & VTD_RE_CTP) + (sid & 0xff) * sizeof(e), e,
-		 sizeof(e))) {
+	if (!read_entry(read, priv, (lo & VTD_RE_CTP) + (sid & 0xff) * 16, &lo,
+			&hi)) {
 		ctx->fault = VTD_FR_CONTEXT_TABLE_INV;
 		return;
 	}
-	lo = le64_to_cpu(e[0]);
-	hi = le64_to_cpu(e[1]);
 	if (!(lo & VTD_CE_P)) {
 		ctx->fault = VTD_FR_CONTEXT_ENTRY_P;
 		return;

@@ -144,6 +144,28 @@ static enum pviommu_qi_error qi_context(const struct pviommu_caps *caps,
 	}
 }
 
+/*
+ * The scope of an IOTLB or PASID-based IOTLB invalidation: granularity
+ * @wide_g invalidates @wide_scope (the domain, or the PASID in it), 3 is
+ * page-selective within it.
+ */
+static enum pviommu_qi_error qi_iotlb_scope(const struct pviommu_caps *caps,
+					    const u64 *d, u8 wide_g,
+					    enum pviommu_qi_scope wide_scope,
+					    struct pviommu_qi_action *act)
+{
+	u8 g = FIELD_GET(VTD_QI_G, d[0]);
+
+	if (g != wide_g && g != 3)
+		return PVIOMMU_QI_BAD_GRAN;
+	if (!qi_did_ok(caps, d[0], act))
+		return PVIOMMU_QI_BAD_DID;
+	if (g == 3)
+		return qi_page_range(caps, d[1], wide_scope, act);
+	act->scope = wide_scope;
+	return PVIOMMU_QI_OK;
+}
+
 static enum pviommu_qi_error qi_iotlb(const struct pviommu_caps *caps,
 				      const u64 *d,
 				      struct pviommu_qi_action *act)
@@ -153,21 +175,11 @@ static enum pviommu_qi_error qi_iotlb(const struct pviommu_caps *caps,
 
 	/* DR and DW are drain hints; the shadow drains by construction. */
 	act->op = PVIOMMU_QI_IOTLB;
-	switch (FIELD_GET(VTD_QI_G, d[0])) {
-	case 1:
+	if (FIELD_GET(VTD_QI_G, d[0]) == 1) {
 		act->scope = PVIOMMU_SCOPE_GLOBAL;
 		return PVIOMMU_QI_OK;
-	case 2:
-		act->scope = PVIOMMU_SCOPE_DOMAIN;
-		break;
-	case 3:
-		if (!qi_did_ok(caps, d[0], act))
-			return PVIOMMU_QI_BAD_DID;
-		return qi_page_range(caps, d[1], PVIOMMU_SCOPE_DOMAIN, act);
-	default:
-		return PVIOMMU_QI_BAD_GRAN;
 	}
-	return qi_did_ok(caps, d[0], act) ? PVIOMMU_QI_OK : PVIOMMU_QI_BAD_DID;
+	return qi_iotlb_scope(caps, d, 2, PVIOMMU_SCOPE_DOMAIN, act);
 }
 
 static enum pviommu_qi_error qi_piotlb(const struct pviommu_caps *caps,
@@ -180,18 +192,8 @@ static enum pviommu_qi_error qi_piotlb(const struct pviommu_caps *caps,
 	act->op = PVIOMMU_QI_IOTLB;
 	act->has_pasid = true;
 	act->pasid = FIELD_GET(VTD_QI_PASID, d[0]);
-	switch (FIELD_GET(VTD_QI_G, d[0])) {
-	case VTD_QI_PIOTLB_G_PASID:
-		act->scope = PVIOMMU_SCOPE_PASID;
-		break;
-	case VTD_QI_PIOTLB_G_PAGE:
-		if (!qi_did_ok(caps, d[0], act))
-			return PVIOMMU_QI_BAD_DID;
-		return qi_page_range(caps, d[1], PVIOMMU_SCOPE_PASID, act);
-	default:
-		return PVIOMMU_QI_BAD_GRAN;
-	}
-	return qi_did_ok(caps, d[0], act) ? PVIOMMU_QI_OK : PVIOMMU_QI_BAD_DID;
+	return qi_iotlb_scope(caps, d, VTD_QI_PIOTLB_G_PASID,
+			      PVIOMMU_SCOPE_PASID, act);
 }
 
 static enum pviommu_qi_error qi_pasid_cache(const struct pviommu_caps *caps,

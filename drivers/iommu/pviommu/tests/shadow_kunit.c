@@ -130,6 +130,17 @@ static void st_attach(struct st *st, int i)
 	st->attached[i] = true;
 }
 
+/* A fixture with device 0 attached to guest domain 1, rooted at *@root. */
+static struct st *st_new_dev0(struct kunit *test, u64 *root)
+{
+	struct st *st = st_new(test);
+
+	*root = fg_table(st->m);
+	st_ctx(st, 0, 1, *root, 0);
+	st_attach(st, 0);
+	return st;
+}
+
 /* Decode and apply one descriptor with an ample budget. */
 static int st_apply(struct st *st, u64 qw0, u64 qw1)
 {
@@ -311,11 +322,10 @@ static void shadow_test_fake_host(struct kunit *test)
 /* Map on PSI, unmap on PSI: one host call each, pins back to zero. */
 static void shadow_test_map_unmap(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
 
 	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x300000, RW);
@@ -343,11 +353,10 @@ static void shadow_test_map_unmap(struct kunit *test)
  */
 static void shadow_test_wide_invalidations(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	fg_map_4k(st->m, root, LEVELS, 0x201000, 0x5000, RW);
 	KUNIT_ASSERT_EQ(test, PSI(1, 0x200000, 9), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
@@ -411,13 +420,12 @@ static void shadow_test_two_devices(struct kunit *test)
 /* A device hot-added to a populated domain sees it at once, with no walk. */
 static void shadow_test_hot_add(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	unsigned int reads;
 	u64 walks;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x1000, RW);
 	fg_map(st->m, root, LEVELS, 0x400000, 2, 0x800000 | VTD_SL_PS | RW);
 	KUNIT_ASSERT_EQ(test, DSI(1), 0);
@@ -528,13 +536,12 @@ static void shadow_test_pass_through(struct kunit *test)
  */
 static void shadow_test_split_merge(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	u64 pd, pt;
 	int i;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	pd = fg_map(st->m, root, LEVELS, SZ_1G_, 2, 0x400000 | VTD_SL_PS | RW);
 	KUNIT_ASSERT_EQ(test, PSI(1, SZ_1G_, 9), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
@@ -564,12 +571,11 @@ static void shadow_test_split_merge(struct kunit *test)
 /* R -> RW on a live leaf: replaced, with the new permissions. */
 static void shadow_test_perm_change(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	int prot = 0;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	fg_map_4k(st->m, root, LEVELS, 0x3000, 0x7000, VTD_SL_R);
 	KUNIT_ASSERT_EQ(test, PSI(1, 0x3000, 0), 0);
 	fh_lookup(st->fh->devs[0].dom, 0x3000, &prot);
@@ -587,11 +593,10 @@ static void shadow_test_perm_change(struct kunit *test)
 /* One guest page at two IOVAs: pinned twice, released one at a time. */
 static void shadow_test_same_gpa(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x8000, RW);
 	fg_map_4k(st->m, root, LEVELS, 0x9000000, 0x8000, VTD_SL_R);
 	KUNIT_ASSERT_EQ(test, DSI(1), 0);
@@ -661,13 +666,12 @@ static void shadow_test_scattered(struct kunit *test)
  */
 static void shadow_test_map_failure(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	struct fh_dom *dom;
 	int i;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	for (i = 0; i < 4; i++)
 		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, i * SZ_4K_,
 			  RW);
@@ -880,11 +884,10 @@ static void shadow_test_wait(struct kunit *test)
 /* Invalid guest entries produce faults, unless the context has FPD. */
 static void shadow_test_faults(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
 	fg_map_4k(st->m, root, LEVELS, 0x5000, 0x1000 | BIT_ULL(50), RW);
 	KUNIT_ASSERT_EQ(test, PSI(1, 0x5000, 0), 0);
 	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
@@ -950,14 +953,14 @@ static int st_batch(struct st *st, struct pviommu_batch *b, const u64 *q,
  */
 static void shadow_test_batch(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	struct pviommu_batch b = {};
-	u64 uaddr = st_status_page(st);
+	u64 uaddr;
 	int i;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
+	uaddr = st_status_page(st);
 	for (i = 0; i < 3; i++)
 		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, i * SZ_4K_,
 			  RW);
@@ -1012,18 +1015,17 @@ static void shadow_test_batch(struct kunit *test)
 /* The first invalid descriptor stops the batch; nothing after it runs. */
 static void shadow_test_batch_invalid(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
 	struct pviommu_batch b = {};
-	u64 uaddr = st_status_page(st);
+	struct st *st;
+	u64 root, uaddr;
 	u64 q[] = { IOTLB(3, 1), PSI1(0x1000, 0, 0),
 		    IOTLB(3, 1) | BIT_ULL(8), PSI1(0x2000, 0, 0),
 		    WAIT(VTD_QI_WAIT_SW, 9), STATUS_GPA };
 	u64 w[] = { IOTLB(3, 1), PSI1(0x2000, 0, 0), 0, 0,
 		    WAIT(VTD_QI_WAIT_SW, 7), STATUS_GPA, 0, 1 };
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
+	uaddr = st_status_page(st);
 	fg_map_4k(st->m, root, LEVELS, 0x1000, 0x1000, RW);
 	fg_map_4k(st->m, root, LEVELS, 0x2000, 0x2000, RW);
 	KUNIT_EXPECT_EQ(test, st_batch(st, &b, q, 3, false), -EINVAL);
@@ -1048,15 +1050,15 @@ static void shadow_test_batch_invalid(struct kunit *test)
  */
 static void shadow_test_batch_resume(struct kunit *test)
 {
-	struct st *st = st_new(test);
-	u64 root = fg_table(st->m);
+	struct st *st;
+	u64 root;
 	struct pviommu_batch b = {};
-	u64 uaddr = st_status_page(st);
+	u64 uaddr;
 	__le64 raw[4];
 	int i, calls = 0, ret;
 
-	st_ctx(st, 0, 1, root, 0);
-	st_attach(st, 0);
+	st = st_new_dev0(test, &root);
+	uaddr = st_status_page(st);
 	for (i = 0; i < 40; i++)
 		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
 			  i * SZ_4K_, RW);
