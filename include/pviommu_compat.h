@@ -12,6 +12,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/iommu.h>
+#include <linux/irqdomain.h>
 
 /* 6.11: iommu_paging_domain_alloc(dev) replaced iommu_domain_alloc(bus). */
 #ifndef PVIOMMU_HAVE_IOMMU_PAGING_DOMAIN_ALLOC
@@ -47,6 +48,53 @@ static inline void pviommu_compat_eventfd_signal(struct eventfd_ctx *ctx)
 }
 
 #define eventfd_signal pviommu_compat_eventfd_signal
+#endif
+
+/*
+ * 6.2: DMA ownership can be claimed per device. Before, per group: a group
+ * with several devices can then be used by one of them only.
+ */
+#ifndef PVIOMMU_HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
+static inline int pviommu_compat_claim_dma_owner(struct device *dev,
+						 void *owner)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+	int ret;
+
+	if (!group)
+		return -ENODEV;
+	ret = iommu_group_claim_dma_owner(group, owner);
+	iommu_group_put(group);
+	return ret;
+}
+
+static inline void pviommu_compat_release_dma_owner(struct device *dev)
+{
+	struct iommu_group *group = iommu_group_get(dev);
+
+	if (group) {
+		iommu_group_release_dma_owner(group);
+		iommu_group_put(group);
+	}
+}
+
+#define iommu_device_claim_dma_owner pviommu_compat_claim_dma_owner
+#define iommu_device_release_dma_owner pviommu_compat_release_dma_owner
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMU_API)	/* not in the KUnit (UML) build */
+/* Whether MSIs of devices in @group are isolated (interrupt remapping). */
+static inline bool pviommu_isolated_msi(struct device *dev,
+					struct iommu_group *group)
+{
+#ifdef PVIOMMU_HAVE_IOMMU_GROUP_HAS_ISOLATED_MSI
+	return iommu_group_has_isolated_msi(group);
+#else
+	/* 6.1, as vfio_iommu_type1 decides there. */
+	return irq_domain_check_msi_remap() ||
+	       device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP);
+#endif
+}
 #endif
 
 #endif /* _PVIOMMU_COMPAT_H */

@@ -19,4 +19,8 @@ probe IOMMU_MAP_GFP include/linux/iommu.h \
 	'int iommu_map\(struct iommu_domain \*domain, unsigned long iova,[[:space:]]+phys_addr_t paddr, size_t size, int prot, gfp_t gfp\)'
 probe EVENTFD_SIGNAL_1ARG include/linux/eventfd.h \
 	'eventfd_signal\(struct eventfd_ctx \*ctx\)'
+probe IOMMU_DEVICE_CLAIM_DMA_OWNER include/linux/iommu.h \
+	'int iommu_device_claim_dma_owner\('
+probe IOMMU_GROUP_HAS_ISOLATED_MSI include/linux/iommu.h \
+	'bool iommu_group_has_isolated_msi\('
 echo

@@ -9,12 +9,20 @@
 #include <stdalign.h>
 #include <linux/pviommu.h>
 
-#define PVIOMMU_ABI(name, bytes)					\
+#define PVIOMMU_ABI(name, bytes, align)				\
 	static_assert(sizeof(struct name) == (bytes) &&		\
-		      alignof(struct name) == 8,			\
+		      alignof(struct name) == (align),			\
 		      "struct " #name ": layout differs from the pinned ABI")
 
-PVIOMMU_ABI(pviommu_info, 48);
-PVIOMMU_ABI(pviommu_guest_caps, 32);
-PVIOMMU_ABI(pviommu_root, 16);
-PVIOMMU_ABI(pviommu_ram, 32);
+PVIOMMU_ABI(pviommu_info, 48, 8);
+PVIOMMU_ABI(pviommu_guest_caps, 32, 8);
+PVIOMMU_ABI(pviommu_root, 16, 8);
+PVIOMMU_ABI(pviommu_ram, 32, 8);
+PVIOMMU_ABI(pviommu_attach, 24, 8);
+PVIOMMU_ABI(pviommu_detach, 16, 4);
+PVIOMMU_ABI(pviommu_invalidate, 32, 8);
+PVIOMMU_ABI(pviommu_eventfd, 16, 4);
+PVIOMMU_ABI(pviommu_fault, 16, 8);
+PVIOMMU_ABI(pviommu_get_faults, 24, 8);
+PVIOMMU_ABI(pviommu_stats, 80, 8);
+PVIOMMU_ABI(pviommu_query, 64, 8);

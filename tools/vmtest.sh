@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vmtest.sh KDIR: boot the Debian kernel that KDIR's headers belong to in
-# QEMU (TCG, q35, VT-d in caching mode, an edu device) with a busybox
+# QEMU (TCG, q35, VT-d in caching mode, two edu devices) with a busybox
 # initramfs holding pviommu.ko and the static selftests, run them (see
 # tools/vm/init) and judge the run. Fails on a failed test, a missing end
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
@@ -46,10 +46,13 @@ tests=$out/tests.log
 : > "$console"
 : > "$tests"
 echo "vmtest: booting $kernel"
+# One vCPU: with two, multi-threaded TCG occasionally oopses on int3 while
+# the kernel patches static keys at boot (cross-modifying code), before
+# anything of ours runs.
 timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
-	-accel tcg -M q35 -cpu max -smp 2 -m 2G \
+	-accel tcg -M q35 -cpu max -smp 1 -m 2G \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
-	-device edu \
+	-device edu -device edu \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init" \
 	-display none -monitor none -no-reboot \
@@ -68,8 +71,9 @@ if ! grep -q '^PVIOMMU-VMTEST-END' "$tests"; then
 	bad=1
 fi
 # Kernel splats, and any taint but the expected out-of-tree and unsigned
-# module messages.
-splat='BUG:|WARNING:|Oops|KASAN|UBSAN|Call Trace|general protection|Kernel panic|DMAR: DRHD: handling fault'
+# module messages. DMAR faults are expected: tests DMA through unmapped
+# IOVAs on purpose.
+splat='BUG:|WARNING:|Oops|KASAN|UBSAN|Call Trace|general protection|Kernel panic'
 if grep -E "$splat" "$console"; then
 	echo "vmtest: kernel splat in $console" >&2
 	bad=1

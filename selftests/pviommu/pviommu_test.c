@@ -109,6 +109,21 @@ TEST_F(pviommu, ioctl_length)
 	TEST_LENGTH(pviommu_ram, PVIOMMU_RAM_REMOVE, uaddr,
 		    ((struct pviommu_ram){ .gpa = 0x100000, .length = page }),
 		    test_ram_add(0x100000, page, U64(mem)));
+	TEST_LENGTH(pviommu_attach, PVIOMMU_ATTACH, __reserved,
+		    ((struct pviommu_attach){ .host_bdf = 0xffff0000,
+					      .guest_sid = 1 }), (void)0);
+	TEST_LENGTH(pviommu_detach, PVIOMMU_DETACH, __reserved,
+		    ((struct pviommu_detach){ .guest_sid = 1 }), (void)0);
+	TEST_LENGTH(pviommu_invalidate, PVIOMMU_INVALIDATE, __reserved,
+		    ((struct pviommu_invalidate){ .entry_len = 16 }), (void)0);
+	TEST_LENGTH(pviommu_eventfd, PVIOMMU_SET_EVENTFD, __reserved,
+		    ((struct pviommu_eventfd){ .fd = -1 }), (void)0);
+	TEST_LENGTH(pviommu_get_faults, PVIOMMU_GET_FAULTS, out_overflow,
+		    ((struct pviommu_get_faults){ .num = 0 }), (void)0);
+	TEST_LENGTH(pviommu_stats, PVIOMMU_GET_STATS, out_shadows,
+		    ((struct pviommu_stats){ .flags = 0 }), (void)0);
+	TEST_LENGTH(pviommu_query, PVIOMMU_QUERY, __reserved2,
+		    ((struct pviommu_query){ .guest_sid = 1 }), (void)0);
 	/* Last: once a root is set the capabilities are fixed. */
 	TEST_LENGTH(pviommu_root, PVIOMMU_SET_ROOT, rtaddr,
 		    ((struct pviommu_root){ .rtaddr = 0x1000 }), (void)0);

@@ -12,7 +12,6 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <uapi/linux/pviommu.h>
 
@@ -42,6 +41,13 @@ union pviommu_ucmd_buffer {
 	struct pviommu_guest_caps caps;
 	struct pviommu_root root;
 	struct pviommu_ram ram;
+	struct pviommu_attach attach;
+	struct pviommu_detach detach;
+	struct pviommu_invalidate invalidate;
+	struct pviommu_eventfd eventfd;
+	struct pviommu_get_faults faults;
+	struct pviommu_stats stats;
+	struct pviommu_query query;
 };
 
 struct pviommu_ioctl_op {
@@ -72,6 +78,20 @@ static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
 		 uaddr),
 	IOCTL_OP(PVIOMMU_RAM_REMOVE, pviommu_ctx_ram_remove, struct pviommu_ram,
 		 uaddr),
+	IOCTL_OP(PVIOMMU_ATTACH, pviommu_ctx_attach, struct pviommu_attach,
+		 __reserved),
+	IOCTL_OP(PVIOMMU_DETACH, pviommu_ctx_detach, struct pviommu_detach,
+		 __reserved),
+	IOCTL_OP(PVIOMMU_INVALIDATE, pviommu_ctx_invalidate,
+		 struct pviommu_invalidate, __reserved),
+	IOCTL_OP(PVIOMMU_SET_EVENTFD, pviommu_ctx_set_eventfd,
+		 struct pviommu_eventfd, __reserved),
+	IOCTL_OP(PVIOMMU_GET_FAULTS, pviommu_ctx_get_faults,
+		 struct pviommu_get_faults, out_overflow),
+	IOCTL_OP(PVIOMMU_GET_STATS, pviommu_ctx_get_stats, struct pviommu_stats,
+		 out_shadows),
+	IOCTL_OP(PVIOMMU_QUERY, pviommu_ctx_query, struct pviommu_query,
+		 __reserved2),
 };
 
 static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -108,6 +128,7 @@ static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
 static int pviommu_fops_open(struct inode *inode, struct file *filp)
 {
 	struct pviommu_ctx *ctx;
+	int ret;
 
 	/* A kernel thread has no address space to hold guest RAM. */
 	if (!current->mm)
@@ -116,10 +137,11 @@ static int pviommu_fops_open(struct inode *inode, struct file *filp)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
-
-	pviommu_ctx_init(ctx);
-	mmgrab(current->mm);
-	ctx->mm = current->mm;
+	ret = pviommu_ctx_init(ctx);
+	if (ret) {
+		kfree(ctx);
+		return ret;
+	}
 	filp->private_data = ctx;
 	return 0;
 }
@@ -128,9 +150,8 @@ static int pviommu_fops_release(struct inode *inode, struct file *filp)
 {
 	struct pviommu_ctx *ctx = filp->private_data;
 
-	pviommu_ctx_destroy(ctx);
-	mmdrop(ctx->mm);
-	kfree(ctx);
+	pviommu_ctx_close(ctx);
+	pviommu_ctx_put(ctx);
 	return 0;
 }
 

@@ -2,36 +2,174 @@
 /*
  * A context: one guest vIOMMU, the state behind one open /dev/pviommu.
  *
- * It holds what the VMM told pviommu about the guest: the capabilities of
- * the guest's VT-d unit, its root-table pointer, and its RAM. Every ioctl
- * runs under the context's lock, in the VMM's address space (chardev.c
- * checks both), so guest memory is read with the VMM's own mappings.
+ * It holds what the VMM told pviommu about the guest (the capabilities of
+ * the guest's VT-d unit, its root-table pointer, its RAM), the host devices
+ * attached to it, the shadow engine, and the fault records queued for the
+ * guest. Every ioctl runs under the context's lock, in the VMM's address
+ * space (chardev.c checks both), so guest memory is read and pinned with
+ * the VMM's own mappings.
  */
 #include <linux/bitfield.h>
+#include <linux/eventfd.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/pviommu.h>
 
 #include "pviommu.h"
 #include "vtd.h"
 
-/**
- * pviommu_ctx_init() - set up an empty context
- * @ctx: the context, zeroed
- */
-void pviommu_ctx_init(struct pviommu_ctx *ctx)
+static unsigned long walk_budget = 1UL << 22;
+module_param(walk_budget, ulong, 0644);
+MODULE_PARM_DESC(walk_budget,
+		 "Guest table entries one ioctl may examine before EAGAIN");
+
+static_assert((int)PVIOMMU_DESC_ERR_DOMAIN_ID == (int)PVIOMMU_QI_BAD_DID &&
+	      (int)PVIOMMU_DESC_ERR_TYPE == (int)PVIOMMU_QI_BAD_TYPE);
+
+static void ctx_fault(void *priv, u16 sid, u64 iova, u8 reason)
 {
-	mutex_init(&ctx->lock);
-	pviommu_gmem_init(&ctx->gmem);
+	struct pviommu_ctx *ctx = priv;
+	struct pviommu_fault *f;
+
+	if (ctx->nr_faults == PVIOMMU_MAX_FAULTS) {
+		ctx->fault_overflow++;
+		return;
+	}
+	f = &ctx->faults[(ctx->fault_head + ctx->nr_faults++) %
+			 PVIOMMU_MAX_FAULTS];
+	memset(f, 0, sizeof(*f));
+	f->addr = iova;
+	f->sid = sid;
+	f->reason = reason;
+	if (ctx->eventfd)
+		eventfd_signal(ctx->eventfd);
 }
 
 /**
- * pviommu_ctx_destroy() - release everything a context holds
- * @ctx: the context; no ioctl runs on it any more
+ * pviommu_ctx_init() - set up an empty context for the current process
+ * @ctx: the context, zeroed
+ *
+ * Return: 0 or -ENOMEM.
  */
-void pviommu_ctx_destroy(struct pviommu_ctx *ctx)
+int pviommu_ctx_init(struct pviommu_ctx *ctx)
 {
-	pviommu_gmem_destroy(&ctx->gmem);
+	struct pviommu_engine *e = &ctx->engine;
+	int ret;
+
+	kref_init(&ctx->ref);
+	mutex_init(&ctx->lock);
+	INIT_LIST_HEAD(&ctx->hdevs);
+	pviommu_gmem_init(&ctx->gmem);
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	ctx->host.mm = ctx->mm;
+	ctx->host.pages = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(struct page *),
+				   GFP_KERNEL_ACCOUNT);
+	if (!ctx->host.pages) {
+		ret = -ENOMEM;
+		goto err;
+	}
+
+	e->ops = &pviommu_host_ops;
+	e->host = &ctx->host;
+	e->caps = &ctx->caps;
+	e->gmem = &ctx->gmem;
+	e->read = pviommu_gmem_read;
+	e->read_priv = &ctx->gmem;
+	e->fault = ctx_fault;
+	e->fault_priv = ctx;
+	e->max_entries = PVIOMMU_MAX_MAPPINGS;
+	ret = pviommu_engine_init(e);
+	if (ret)
+		goto err;
+	return 0;
+
+err:
+	kvfree(ctx->host.pages);
+	mmdrop(ctx->mm);
+	return ret;
+}
+
+static void ctx_release(struct kref *ref)
+{
+	struct pviommu_ctx *ctx = container_of(ref, struct pviommu_ctx, ref);
+
+	kvfree(ctx->host.pages);
+	mmdrop(ctx->mm);
 	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+}
+
+/**
+ * pviommu_ctx_put() - drop a reference to a context
+ * @ctx: the context
+ */
+void pviommu_ctx_put(struct pviommu_ctx *ctx)
+{
+	kref_put(&ctx->ref, ctx_release);
+}
+
+/* Detach @hd: block it, forget it, give it back to the driver. */
+static void ctx_detach_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
+{
+	lockdep_assert_held(&ctx->lock);
+	WARN_ON_ONCE(pviommu_engine_detach(&ctx->engine, hd->sid));
+	list_del_init(&hd->ctx_node);
+	ctx->nr_devices--;
+	pviommu_hdev_put(hd);
+}
+
+/**
+ * pviommu_ctx_close() - the file was released: tear everything down
+ * @ctx: the context
+ *
+ * Blocks and releases every device, unmaps and unpins everything, forgets
+ * guest RAM. The context lives on while an unbinding device holds a
+ * reference.
+ */
+void pviommu_ctx_close(struct pviommu_ctx *ctx)
+{
+	struct pviommu_hdev *hd, *tmp;
+
+	mutex_lock(&ctx->lock);
+	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
+		ctx_detach_hdev(ctx, hd);
+	pviommu_engine_destroy(&ctx->engine);
+	WARN_ON_ONCE(ctx->host.pinned);
+	pviommu_gmem_destroy(&ctx->gmem);
+	if (ctx->eventfd)
+		eventfd_ctx_put(ctx->eventfd);
+	ctx->eventfd = NULL;
+	ctx->closed = true;
+	mutex_unlock(&ctx->lock);
+}
+
+/**
+ * pviommu_ctx_unbind() - a device attached to @ctx is being unbound
+ * @ctx: the context, referenced by the caller
+ * @hd: the device
+ */
+void pviommu_ctx_unbind(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
+{
+	mutex_lock(&ctx->lock);
+	if (!ctx->closed && !list_empty(&hd->ctx_node)) {
+		pci_info(hd->pdev, "unbound while attached: detaching\n");
+		ctx_detach_hdev(ctx, hd);
+	}
+	mutex_unlock(&ctx->lock);
+}
+
+static struct pviommu_hdev *ctx_find(struct pviommu_ctx *ctx, u32 sid)
+{
+	struct pviommu_hdev *hd;
+
+	list_for_each_entry(hd, &ctx->hdevs, ctx_node)
+		if (hd->sid == sid)
+			return hd;
+	return NULL;
 }
 
 /**
@@ -52,7 +190,7 @@ int pviommu_ctx_set_caps(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->__reserved)
 		return -EINVAL;
-	if (ctx->root_set)
+	if (ctx->root_set || ctx->nr_devices)
 		return -EBUSY;
 
 	ret = pviommu_caps_init(&caps, cmd->cap, cmd->ecap, cmd->haw);
@@ -93,7 +231,7 @@ int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 
 	ctx->rtaddr = cmd->rtaddr;
 	ctx->root_set = true;
-	return 0;
+	return pviommu_engine_set_root(&ctx->engine, cmd->rtaddr);
 }
 
 /**
@@ -106,13 +244,26 @@ int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 int pviommu_ctx_ram_add(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_ram *cmd = ucmd->cmd;
+	const struct pviommu_ram_slot *slot;
+	int ret;
 
 	lockdep_assert_held(&ctx->lock);
 	if (cmd->flags & ~PVIOMMU_RAM_READONLY)
 		return -EOPNOTSUPP;
-	return pviommu_gmem_add(&ctx->gmem, cmd->gpa, cmd->length, cmd->uaddr,
-				cmd->flags & PVIOMMU_RAM_READONLY,
-				PVIOMMU_MAX_RAM_SLOTS);
+	ret = pviommu_gmem_add(&ctx->gmem, cmd->gpa, cmd->length, cmd->uaddr,
+			       cmd->flags & PVIOMMU_RAM_READONLY,
+			       PVIOMMU_MAX_RAM_SLOTS);
+	if (ret)
+		return ret;
+
+	/* Pass-through domains map all guest RAM, this slot too. */
+	slot = pviommu_gmem_lookup(&ctx->gmem, cmd->gpa, cmd->length);
+	ret = pviommu_engine_add_slot(&ctx->engine, slot);
+	if (ret) {
+		pviommu_engine_remove_slot(&ctx->engine, cmd->gpa, cmd->length);
+		pviommu_gmem_remove(&ctx->gmem, cmd->gpa, cmd->length);
+	}
+	return ret;
 }
 
 /**
@@ -120,16 +271,268 @@ int pviommu_ctx_ram_add(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
  * @ctx: the context
  * @ucmd: the call, a struct pviommu_ram
  *
+ * Everything mapped from the slot is unmapped and unpinned first.
+ *
  * Return: 0 or a negative errno, see the uAPI header.
  */
 int pviommu_ctx_ram_remove(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_ram *cmd = ucmd->cmd;
+	const struct pviommu_ram_slot *slot;
 
 	lockdep_assert_held(&ctx->lock);
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (cmd->uaddr)
 		return -EINVAL;
+	slot = pviommu_gmem_lookup(&ctx->gmem, cmd->gpa, cmd->length);
+	if (!slot || slot->gpa != cmd->gpa || slot->len != cmd->length)
+		return -ENOENT;
+	pviommu_engine_remove_slot(&ctx->engine, cmd->gpa, cmd->length);
 	return pviommu_gmem_remove(&ctx->gmem, cmd->gpa, cmd->length);
+}
+
+/**
+ * pviommu_ctx_attach() - PVIOMMU_ATTACH
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_attach
+ *
+ * Return: 0 or a negative errno, see the uAPI header.
+ */
+int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_attach *cmd = ucmd->cmd;
+	struct pviommu_hdev *hd;
+	u8 levels;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || cmd->guest_sid > U16_MAX || !ctx->caps_set)
+		return -EINVAL;
+
+	ctx->engine.budget = walk_budget;
+	hd = ctx_find(ctx, cmd->guest_sid);
+	if (hd) {
+		/* The same call again continues an unfinished attach. */
+		if (pci_domain_nr(hd->pdev->bus) != cmd->host_bdf >> 16 ||
+		    pci_dev_id(hd->pdev) != (cmd->host_bdf & 0xffff))
+			return -EEXIST;
+		return pviommu_engine_attach(&ctx->engine, hd->sid, hd);
+	}
+	if (ctx->nr_devices >= PVIOMMU_MAX_DEVICES)
+		return -ENOSPC;
+
+	hd = pviommu_hdev_get(ctx, cmd->host_bdf);
+	if (IS_ERR(hd))
+		return PTR_ERR(hd);
+	/* The deepest table the guest may use must fit the host's aperture. */
+	levels = fls(ctx->caps.sagaw) + 1;
+	if (pviommu_walk_limit(&ctx->caps, levels) > hd->aperture_end) {
+		pci_warn(hd->pdev, "host IOMMU maps up to %#llx, the guest up to %#llx\n",
+			 hd->aperture_end,
+			 pviommu_walk_limit(&ctx->caps, levels));
+		pviommu_hdev_put(hd);
+		return -EINVAL;
+	}
+
+	hd->sid = cmd->guest_sid;
+	list_add_tail(&hd->ctx_node, &ctx->hdevs);
+	ctx->nr_devices++;
+	ret = pviommu_engine_attach(&ctx->engine, hd->sid, hd);
+	if (ret && ret != -EAGAIN) {
+		list_del_init(&hd->ctx_node);
+		ctx->nr_devices--;
+		pviommu_hdev_put(hd);
+	}
+	return ret;
+}
+
+/**
+ * pviommu_ctx_detach() - PVIOMMU_DETACH
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_detach
+ *
+ * Return: 0 or a negative errno, see the uAPI header.
+ */
+int pviommu_ctx_detach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_detach *cmd = ucmd->cmd;
+	struct pviommu_hdev *hd;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	hd = ctx_find(ctx, cmd->guest_sid);
+	if (!hd)
+		return -ENOENT;
+	ctx_detach_hdev(ctx, hd);
+	return 0;
+}
+
+/**
+ * pviommu_ctx_invalidate() - PVIOMMU_INVALIDATE
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_invalidate
+ *
+ * Return: 0 or a negative errno, see the uAPI header. The number of
+ * descriptors handled is written back in every case.
+ */
+int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_invalidate *cmd = ucmd->cmd;
+	struct pviommu_batch b = {};
+	__le64 *desc = NULL;
+	size_t len;
+	int ret, rc;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || (cmd->entry_len != 16 && cmd->entry_len != 32) ||
+	    cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set)
+		return -EINVAL;
+
+	len = (size_t)cmd->entry_len * cmd->entry_num;
+	if (len) {
+		desc = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!desc)
+			return -ENOMEM;
+	}
+	b.n = cmd->entry_num;
+	b.wide = cmd->entry_len == 32;
+	b.desc = desc;
+	if (copy_from_user(desc, u64_to_user_ptr(cmd->data_uptr), len)) {
+		ret = -EFAULT;
+	} else {
+		ctx->engine.budget = walk_budget;
+		ret = pviommu_engine_batch(&ctx->engine, &b);
+	}
+	kvfree(desc);
+
+	if (b.signal && ctx->eventfd)
+		eventfd_signal(ctx->eventfd);
+	cmd->entry_num = b.done;
+	cmd->out_error = b.error;
+	rc = pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+	return ret ?: rc;
+}
+
+/**
+ * pviommu_ctx_set_eventfd() - PVIOMMU_SET_EVENTFD
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_eventfd
+ *
+ * Return: 0 or a negative errno from eventfd_ctx_fdget().
+ */
+int pviommu_ctx_set_eventfd(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_eventfd *cmd = ucmd->cmd;
+	struct eventfd_ctx *ev = NULL;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || cmd->fd < -1)
+		return -EINVAL;
+	if (cmd->fd >= 0) {
+		ev = eventfd_ctx_fdget(cmd->fd);
+		if (IS_ERR(ev))
+			return PTR_ERR(ev);
+	}
+	if (ctx->eventfd)
+		eventfd_ctx_put(ctx->eventfd);
+	ctx->eventfd = ev;
+	return 0;
+}
+
+/**
+ * pviommu_ctx_get_faults() - PVIOMMU_GET_FAULTS
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_get_faults
+ *
+ * Return: 0, or -EFAULT (then no record is removed).
+ */
+int pviommu_ctx_get_faults(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_get_faults *cmd = ucmd->cmd;
+	struct pviommu_fault __user *uf = u64_to_user_ptr(cmd->faults_uptr);
+	unsigned int i, n;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	n = min(cmd->num, ctx->nr_faults);
+	for (i = 0; i < n; i++)
+		if (copy_to_user(&uf[i], &ctx->faults[(ctx->fault_head + i) %
+						      PVIOMMU_MAX_FAULTS],
+				 sizeof(*uf)))
+			return -EFAULT;
+	ctx->fault_head = (ctx->fault_head + n) % PVIOMMU_MAX_FAULTS;
+	ctx->nr_faults -= n;
+	cmd->num = n;
+	cmd->out_overflow = ctx->fault_overflow;
+	ctx->fault_overflow = 0;
+	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * pviommu_ctx_get_stats() - PVIOMMU_GET_STATS
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_stats
+ *
+ * Return: 0 or -EFAULT.
+ */
+int pviommu_ctx_get_stats(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_stats *cmd = ucmd->cmd;
+	const struct pviommu_counters *st = &ctx->engine.stats;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	cmd->out_maps = st->maps;
+	cmd->out_unmaps = st->unmaps;
+	cmd->out_syncs = st->syncs;
+	cmd->out_walks = st->walks;
+	cmd->out_tables_read = st->tables_read;
+	cmd->out_faults = st->faults;
+	cmd->out_mappings = ctx->engine.nr_entries;
+	cmd->out_pinned_pages = ctx->host.pinned;
+	cmd->out_shadows = pviommu_engine_nr_shadows(&ctx->engine);
+	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
+ * pviommu_ctx_query() - PVIOMMU_QUERY
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_query
+ *
+ * Return: 0 or a negative errno, see the uAPI header.
+ */
+int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_query *cmd = ucmd->cmd;
+	struct pviommu_entry ent;
+	u64 phys;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || cmd->__reserved2 || cmd->guest_sid > U16_MAX)
+		return -EINVAL;
+	ret = pviommu_engine_query(&ctx->engine, cmd->guest_sid, cmd->iova,
+				   &ent, &phys);
+	if (ret)
+		return ret;
+	cmd->out_start = ent.start;
+	cmd->out_length = ent.last - ent.start + 1;
+	cmd->out_gpa = ent.gpa;
+	cmd->out_perm = ent.perm;
+	cmd->out_phys = capable(CAP_SYS_ADMIN) ? phys : 0;
+	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
 }

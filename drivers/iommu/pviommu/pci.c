@@ -16,22 +16,18 @@
 static int pviommu_pci_probe(struct pci_dev *pdev,
 			     const struct pci_device_id *id)
 {
-	struct iommu_group *group;
+	int ret = pviommu_hdev_add(pdev);
 
-	/* Shadowing needs an IOMMU in front of the device. */
-	group = iommu_group_get(&pdev->dev);
-	if (!group) {
+	if (ret == -ENODEV)
 		pci_warn(pdev, "no IOMMU group; pviommu needs an IOMMU in front of the device\n");
-		return -ENODEV;
-	}
-	iommu_group_put(group);
-
-	pci_info(pdev, "bound\n");
-	return 0;
+	if (!ret)
+		pci_info(pdev, "bound\n");
+	return ret;
 }
 
 static void pviommu_pci_remove(struct pci_dev *pdev)
 {
+	pviommu_hdev_remove(pdev);
 	pci_info(pdev, "unbound\n");
 }
 

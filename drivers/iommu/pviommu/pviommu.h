@@ -5,7 +5,8 @@
  * Layers (data flows down, never back up):
  *
  *   chardev.c  misc device, ioctl dispatch table, one context per open file
- *   context.c  a context's guest state: capabilities, root table, RAM
+ *   context.c  a context: guest state, devices, invalidations, faults
+ *   host.c     host devices, DMA ownership, host domains, pinning
  *   pci.c      the "pviommu" PCI driver that owns assigned devices' DMA
  *   ucmd.c     copy-in/copy-out of extensible uAPI structs (pure)
  *
@@ -14,10 +15,14 @@
 #ifndef _PVIOMMU_H
 #define _PVIOMMU_H
 
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <uapi/linux/pviommu.h>
 
 #include "core.h"
+#include "shadow.h"
 
 struct mm_struct;
 
@@ -26,27 +31,92 @@ struct mm_struct;
 #define PVIOMMU_MAX_DEVICES		64
 #define PVIOMMU_MAX_MAPPINGS		1048576	/* 4 GiB in 4 KiB leaves */
 #define PVIOMMU_MAX_BATCH		1024
+#define PVIOMMU_MAX_FAULTS		256
+
+struct eventfd_ctx;
+struct iommu_domain;
+struct iommu_group;
+struct pci_dev;
+
+/**
+ * struct pviommu_host - host state of a context, for pviommu_host_ops
+ * @mm: the VMM's address space, charged for pinned pages
+ * @pages: scratch for pin_user_pages_fast()
+ * @pinned: pages pinned now
+ */
+struct pviommu_host {
+	struct mm_struct *mm;
+	struct page **pages;
+	u64 pinned;
+};
 
 /**
  * struct pviommu_ctx - one guest vIOMMU, the state behind one open file
+ * @ref: the open file holds one reference, an unbinding device another
  * @mm: address space of the opener (the VMM), which maps guest RAM; held
- *	with mmgrab() for the file's lifetime. Ioctls from any other mm are
- *	refused.
- * @lock: serializes ioctls on this context; protects everything below
+ *	with mmgrab() for the context's lifetime. Ioctls from any other mm
+ *	are refused.
+ * @lock: serializes ioctls and teardown; protects everything below
+ * @closed: the file was released; the context only waits for its last
+ *	reference
  * @caps: the guest VT-d unit's capabilities, valid when @caps_set
  * @caps_set: PVIOMMU_SET_CAPS succeeded
  * @rtaddr: the guest's root-table address register, valid when @root_set
  * @root_set: PVIOMMU_SET_ROOT succeeded; @caps are fixed from then on
  * @gmem: guest RAM
+ * @host: host state for @engine
+ * @engine: the shadow engine
+ * @hdevs: attached struct pviommu_hdev, by ctx_node
+ * @nr_devices: entries in @hdevs
+ * @eventfd: signalled on completed waits with IF and on new faults
+ * @faults: queued fault records, a ring of @nr_faults from @fault_head
+ * @fault_head: oldest record
+ * @nr_faults: records queued
+ * @fault_overflow: records dropped since the last PVIOMMU_GET_FAULTS
  */
 struct pviommu_ctx {
+	struct kref ref;
 	struct mm_struct *mm;
-	struct mutex lock; /* serializes ioctls */
+	struct mutex lock; /* serializes ioctls and teardown */
+	bool closed;
 	struct pviommu_caps caps;
 	bool caps_set;
 	u64 rtaddr;
 	bool root_set;
 	struct pviommu_gmem gmem;
+	struct pviommu_host host;
+	struct pviommu_engine engine;
+	struct list_head hdevs;
+	unsigned int nr_devices;
+	struct eventfd_ctx *eventfd;
+	struct pviommu_fault faults[PVIOMMU_MAX_FAULTS];
+	unsigned int fault_head;
+	unsigned int nr_faults;
+	u32 fault_overflow;
+};
+
+/**
+ * struct pviommu_hdev - a host PCI device bound to the pviommu driver
+ * @node: in the list of bound devices (pviommu_hdevs_lock)
+ * @pdev: the device
+ * @group: its IOMMU group
+ * @ctx: the context it is attached to, or NULL (pviommu_hdevs_lock)
+ * @removing: it is being unbound (pviommu_hdevs_lock)
+ * @ctx_node: in @ctx->hdevs (@ctx->lock)
+ * @sid: the source-id the guest sees it at (@ctx->lock)
+ * @cur: the host domain it is attached to, NULL while blocked (@ctx->lock)
+ * @aperture_end: the last IOVA the host IOMMU can map for it
+ */
+struct pviommu_hdev {
+	struct list_head node;
+	struct pci_dev *pdev;
+	struct iommu_group *group;
+	struct pviommu_ctx *ctx;
+	bool removing;
+	struct list_head ctx_node;
+	u16 sid;
+	struct iommu_domain *cur;
+	u64 aperture_end;
 };
 
 /**
@@ -65,12 +135,27 @@ int pviommu_ucmd_copy_in(struct pviommu_ucmd *ucmd, void __user *ubuffer,
 			 void *kbuf, size_t ksize, size_t min_size);
 int pviommu_ucmd_respond(const struct pviommu_ucmd *ucmd, size_t ksize);
 
-void pviommu_ctx_init(struct pviommu_ctx *ctx);
-void pviommu_ctx_destroy(struct pviommu_ctx *ctx);
+int pviommu_ctx_init(struct pviommu_ctx *ctx);
+void pviommu_ctx_close(struct pviommu_ctx *ctx);
+void pviommu_ctx_put(struct pviommu_ctx *ctx);
+void pviommu_ctx_unbind(struct pviommu_ctx *ctx, struct pviommu_hdev *hd);
 int pviommu_ctx_set_caps(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_ram_add(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_ram_remove(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_detach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_set_eventfd(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_get_faults(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_get_stats(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+
+extern const struct pviommu_host_ops pviommu_host_ops;
+int pviommu_hdev_add(struct pci_dev *pdev);
+void pviommu_hdev_remove(struct pci_dev *pdev);
+struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf);
+void pviommu_hdev_put(struct pviommu_hdev *hd);
 
 int pviommu_chardev_init(void);
 void pviommu_chardev_exit(void);

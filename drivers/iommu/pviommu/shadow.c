@@ -430,14 +430,15 @@ static struct pviommu_shadow *shadow_find(struct pviommu_engine *e,
 }
 
 static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
-					    const struct pviommu_context *c)
+					    const struct pviommu_context *c,
+					    void *hdev)
 {
 	struct pviommu_shadow *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	void *hdom;
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	hdom = e->ops->domain_alloc(e->host);
+	hdom = e->ops->domain_alloc(e->host, hdev);
 	if (IS_ERR(hdom)) {
 		kfree(s);
 		return hdom;
@@ -518,7 +519,7 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 
 	s = shadow_find(e, &c);
 	if (!s) {
-		s = shadow_create(e, &c);
+		s = shadow_create(e, &c, d->hdev);
 		if (IS_ERR(s))
 			return PTR_ERR(s);
 		populate = true;
@@ -911,6 +912,49 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
 		}
 	}
 	pviommu_engine_flush(e);
+}
+
+/**
+ * pviommu_engine_query() - what a device's shadow maps at an IOVA
+ * @e: the engine
+ * @sid: the device's guest source-id
+ * @iova: the address
+ * @ent: a copy of the entry holding @iova
+ * @phys: the host physical address @iova maps to
+ *
+ * Return: 0, or -ENOENT when no device is attached under @sid, it is
+ * blocked, or nothing is mapped at @iova.
+ */
+int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
+			 struct pviommu_entry *ent, u64 *phys)
+{
+	struct pviommu_sdev *d = dev_find(e, sid);
+	struct pviommu_entry *found;
+
+	if (!d || !d->shadow)
+		return -ENOENT;
+	found = entry_it_iter_first(&d->shadow->tree, iova, iova);
+	if (!found)
+		return -ENOENT;
+	*ent = *found;
+	*phys = e->ops->iova_to_phys(e->host, d->shadow->hdom, iova);
+	return 0;
+}
+
+/**
+ * pviommu_engine_nr_shadows() - shadows the engine holds
+ * @e: the engine
+ *
+ * Return: their number.
+ */
+unsigned int pviommu_engine_nr_shadows(struct pviommu_engine *e)
+{
+	struct pviommu_shadow *s;
+	unsigned int n = 0;
+
+	list_for_each_entry(s, &e->shadows, node)
+		n++;
+	return n;
 }
 
 /**

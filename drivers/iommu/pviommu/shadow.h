@@ -18,7 +18,8 @@
 
 /**
  * struct pviommu_host_ops - what the engine needs from the host
- * @domain_alloc: a new, empty host paging domain; ERR_PTR on failure
+ * @domain_alloc: a new, empty host paging domain for @hdev (and devices
+ *	like it); ERR_PTR on failure
  * @domain_free: free a domain no device is attached to and nothing is
  *	mapped in
  * @attach: switch a host device's DMA to @hdom
@@ -39,7 +40,7 @@
  * @unpin of the pages it unmapped.
  */
 struct pviommu_host_ops {
-	void *(*domain_alloc)(void *host);
+	void *(*domain_alloc)(void *host, void *hdev);
 	void (*domain_free)(void *host, void *hdom);
 	int (*attach)(void *host, void *hdom, void *hdev);
 	void (*block)(void *host, void *hdev);
@@ -118,7 +119,7 @@ struct pviommu_sdev {
 };
 
 /**
- * struct pviommu_stats - engine counters
+ * struct pviommu_counters - engine counters
  * @maps: host map calls
  * @unmaps: host unmap calls
  * @syncs: host IOTLB syncs
@@ -127,7 +128,7 @@ struct pviommu_sdev {
  * @faults: fault records produced
  * @unmappable: guest leaves whose GPA is not guest RAM (left unmapped)
  */
-struct pviommu_stats {
+struct pviommu_counters {
 	u64 maps;
 	u64 unmaps;
 	u64 syncs;
@@ -198,7 +199,7 @@ struct pviommu_engine {
 	u64 *pa;
 	struct pviommu_unpin_run *runs;
 	unsigned int nr_runs;
-	struct pviommu_stats stats;
+	struct pviommu_counters stats;
 };
 
 /**
@@ -231,5 +232,8 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len);
 int pviommu_engine_apply(struct pviommu_engine *e,
 			 const struct pviommu_qi_action *act, bool resume);
 int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b);
+int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
+			 struct pviommu_entry *ent, u64 *phys);
+unsigned int pviommu_engine_nr_shadows(struct pviommu_engine *e);
 
 #endif /* _PVIOMMU_SHADOW_H */

@@ -54,6 +54,13 @@ enum {
 	PVIOMMU_CMD_SET_ROOT,
 	PVIOMMU_CMD_RAM_ADD,
 	PVIOMMU_CMD_RAM_REMOVE,
+	PVIOMMU_CMD_ATTACH,
+	PVIOMMU_CMD_DETACH,
+	PVIOMMU_CMD_INVALIDATE,
+	PVIOMMU_CMD_SET_EVENTFD,
+	PVIOMMU_CMD_GET_FAULTS,
+	PVIOMMU_CMD_GET_STATS,
+	PVIOMMU_CMD_QUERY,
 };
 
 /* Version of the interface described in this header. */
@@ -191,5 +198,245 @@ struct pviommu_ram {
 
 #define PVIOMMU_RAM_ADD		_IO(PVIOMMU_TYPE, PVIOMMU_CMD_RAM_ADD)
 #define PVIOMMU_RAM_REMOVE	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_RAM_REMOVE)
+
+/**
+ * struct pviommu_attach - ioctl(PVIOMMU_ATTACH)
+ * @size: sizeof(struct pviommu_attach)
+ * @flags: must be 0
+ * @host_bdf: the host PCI device: segment << 16 | bus << 8 | devfn. It
+ *	must be bound to the pviommu driver.
+ * @guest_sid: the source-id (bus << 8 | devfn) the guest sees it at
+ * @__reserved: must be 0
+ *
+ * Attaches a host device to the context. pviommu takes over its DMA:
+ * blocked until the guest's context entry for @guest_sid is present, then
+ * translated through the shadow of the guest domain it names. If that
+ * shadow exists the device joins it at once; otherwise the shadow is built
+ * by walking the guest's tables first.
+ *
+ * Needs PVIOMMU_SET_CAPS first (EINVAL). ENOENT: no such device bound to
+ * pviommu; EBUSY: it is attached to a context, or its DMA is owned by
+ * another driver; EEXIST: @guest_sid is taken in this context; ENOSPC: at
+ * out_max_devices; EINVAL: the device is not cache coherent behind its
+ * IOMMU, or the host IOMMU cannot map the guest's address width; EPERM: no
+ * isolated MSI (interrupt remapping). EAGAIN: the device is attached but
+ * its shadow is not finished within one call's work budget; call again
+ * with the same arguments to continue.
+ */
+struct pviommu_attach {
+	__u32 size;
+	__u32 flags;
+	__u32 host_bdf;
+	__u32 guest_sid;
+	__aligned_u64 __reserved;
+};
+
+#define PVIOMMU_ATTACH		_IO(PVIOMMU_TYPE, PVIOMMU_CMD_ATTACH)
+
+/**
+ * struct pviommu_detach - ioctl(PVIOMMU_DETACH)
+ * @size: sizeof(struct pviommu_detach)
+ * @flags: must be 0
+ * @guest_sid: the source-id the device was attached under
+ * @__reserved: must be 0
+ *
+ * Blocks the device's DMA and gives it back to the pviommu driver
+ * (ENOENT if nothing is attached under @guest_sid). Closing the context,
+ * unbinding the device and unloading the module detach it too.
+ */
+struct pviommu_detach {
+	__u32 size;
+	__u32 flags;
+	__u32 guest_sid;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_DETACH		_IO(PVIOMMU_TYPE, PVIOMMU_CMD_DETACH)
+
+/**
+ * enum pviommu_desc_error - why a descriptor was rejected
+ * @PVIOMMU_DESC_OK: it was not
+ * @PVIOMMU_DESC_ERR_TYPE: unknown or unsupported descriptor type
+ * @PVIOMMU_DESC_ERR_RESERVED: a reserved bit is set
+ * @PVIOMMU_DESC_ERR_WIDE: 256-bit descriptor with quadword 2 or 3 not zero
+ * @PVIOMMU_DESC_ERR_GRANULARITY: reserved granularity
+ * @PVIOMMU_DESC_ERR_ADDRESS_MASK: address mask above CAP.MAMV
+ * @PVIOMMU_DESC_ERR_ALIGNMENT: address not aligned to its mask
+ * @PVIOMMU_DESC_ERR_DOMAIN_ID: domain ID beyond CAP.ND
+ */
+enum pviommu_desc_error {
+	PVIOMMU_DESC_OK,
+	PVIOMMU_DESC_ERR_TYPE,
+	PVIOMMU_DESC_ERR_RESERVED,
+	PVIOMMU_DESC_ERR_WIDE,
+	PVIOMMU_DESC_ERR_GRANULARITY,
+	PVIOMMU_DESC_ERR_ADDRESS_MASK,
+	PVIOMMU_DESC_ERR_ALIGNMENT,
+	PVIOMMU_DESC_ERR_DOMAIN_ID,
+};
+
+/**
+ * struct pviommu_invalidate - ioctl(PVIOMMU_INVALIDATE)
+ * @size: sizeof(struct pviommu_invalidate)
+ * @flags: must be 0
+ * @data_uptr: the guest's descriptors, exactly as in its invalidation
+ *	queue
+ * @entry_len: bytes per descriptor: 16, or 32 when the guest's queue holds
+ *	256-bit descriptors
+ * @entry_num: in: descriptors at @data_uptr, at most out_max_batch; out:
+ *	descriptors completely handled, always written back
+ * @out_error: enum pviommu_desc_error: why descriptor @entry_num was
+ *	rejected, when the call fails with EINVAL for that reason
+ * @__reserved: must be 0
+ *
+ * Applies the descriptors in order, as the guest's VT-d unit would. Host
+ * IOMMU mappings follow the guest's tables; an invalidation wait completes
+ * only after every host unmap before it is flushed from the host IOTLB and
+ * its pages unpinned; its status write goes to guest memory and, with IF,
+ * the eventfd is signalled.
+ *
+ * The first invalid descriptor stops the call with EINVAL and @out_error
+ * set: the VMM reports an Invalidation Queue Error to the guest.
+ * EAGAIN: the work budget of one call ran out inside descriptor
+ * @entry_num; call again with the descriptors from @entry_num on to
+ * continue it. ENOSPC: the context's mapping limit was reached (a fault
+ * record is queued). EFAULT: a status write is outside writable guest RAM,
+ * or @data_uptr cannot be read. ENOMEM: pinning failed, for instance at
+ * RLIMIT_MEMLOCK.
+ */
+struct pviommu_invalidate {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 data_uptr;
+	__u32 entry_len;
+	__u32 entry_num;
+	__u32 out_error;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_INVALIDATE	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_INVALIDATE)
+
+/**
+ * struct pviommu_eventfd - ioctl(PVIOMMU_SET_EVENTFD)
+ * @size: sizeof(struct pviommu_eventfd)
+ * @flags: must be 0
+ * @fd: an eventfd signalled when an invalidation wait with IF completes
+ *	or a fault record is queued; -1 to stop signalling
+ * @__reserved: must be 0
+ */
+struct pviommu_eventfd {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_SET_EVENTFD	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_EVENTFD)
+
+/**
+ * struct pviommu_fault - one fault record
+ * @addr: the IOVA the fault is for
+ * @sid: the guest source-id of the device
+ * @reason: the VT-d fault reason (for example 0xc: reserved bit in a
+ *	paging entry)
+ * @__reserved: 0
+ */
+struct pviommu_fault {
+	__aligned_u64 addr;
+	__u16 sid;
+	__u8 reason;
+	__u8 __reserved[5];
+};
+
+/**
+ * struct pviommu_get_faults - ioctl(PVIOMMU_GET_FAULTS)
+ * @size: sizeof(struct pviommu_get_faults)
+ * @flags: must be 0
+ * @faults_uptr: an array of struct pviommu_fault
+ * @num: in: entries at @faults_uptr; out: records copied and removed
+ * @out_overflow: records dropped because the queue was full (the VT-d
+ *	Primary Fault Overflow condition); reset by this call
+ *
+ * Takes the oldest fault records queued for the guest. Faults are recorded
+ * for guest table entries that are invalid (reserved bits, tables outside
+ * guest RAM) and for mappings refused at the mapping limit, unless the
+ * device's context entry has fault processing disabled.
+ */
+struct pviommu_get_faults {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 faults_uptr;
+	__u32 num;
+	__u32 out_overflow;
+};
+
+#define PVIOMMU_GET_FAULTS	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_GET_FAULTS)
+
+/**
+ * struct pviommu_stats - ioctl(PVIOMMU_GET_STATS)
+ * @size: sizeof(struct pviommu_stats)
+ * @flags: must be 0
+ * @out_maps: host map calls
+ * @out_unmaps: host unmap calls
+ * @out_syncs: host IOTLB syncs
+ * @out_walks: guest page walks
+ * @out_tables_read: guest table pages read
+ * @out_faults: fault records produced
+ * @out_mappings: shadow mappings now
+ * @out_pinned_pages: VMM pages pinned now
+ * @out_shadows: shadow domains now
+ *
+ * Counters of this context since it was opened.
+ */
+struct pviommu_stats {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 out_maps;
+	__aligned_u64 out_unmaps;
+	__aligned_u64 out_syncs;
+	__aligned_u64 out_walks;
+	__aligned_u64 out_tables_read;
+	__aligned_u64 out_faults;
+	__aligned_u64 out_mappings;
+	__aligned_u64 out_pinned_pages;
+	__aligned_u64 out_shadows;
+};
+
+#define PVIOMMU_GET_STATS	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_GET_STATS)
+
+/**
+ * struct pviommu_query - ioctl(PVIOMMU_QUERY)
+ * @size: sizeof(struct pviommu_query)
+ * @flags: must be 0
+ * @guest_sid: a device attached to the context
+ * @__reserved: must be 0
+ * @iova: the address to look up in the device's shadow
+ * @out_start: first IOVA of the shadow mapping holding @iova
+ * @out_length: its length
+ * @out_gpa: the guest physical address of @out_start
+ * @out_phys: the host physical address @iova is mapped to; only for
+ *	CAP_SYS_ADMIN, 0 otherwise
+ * @out_perm: 1 read, 2 write, as mapped
+ * @__reserved2: must be 0
+ *
+ * For tests and debugging: what the shadow holds for one IOVA. ENOENT if
+ * no device is attached under @guest_sid, or @iova is not mapped (the
+ * device is blocked, or the guest maps nothing there).
+ */
+struct pviommu_query {
+	__u32 size;
+	__u32 flags;
+	__u32 guest_sid;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 out_start;
+	__aligned_u64 out_length;
+	__aligned_u64 out_gpa;
+	__aligned_u64 out_phys;
+	__u32 out_perm;
+	__u32 __reserved2;
+};
+
+#define PVIOMMU_QUERY		_IO(PVIOMMU_TYPE, PVIOMMU_CMD_QUERY)
 
 #endif /* _UAPI_LINUX_PVIOMMU_H */

@@ -114,7 +114,7 @@ unsigned int fh_nr_doms(const struct fake_host *fh)
 	return n;
 }
 
-static void *fh_domain_alloc(void *host)
+static void *fh_domain_alloc(void *host, void *hdev)
 {
 	struct fake_host *fh = host;
 	int i;

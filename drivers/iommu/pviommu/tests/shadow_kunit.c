@@ -293,7 +293,7 @@ static void st_check(struct st *st)
 static void shadow_test_fake_host(struct kunit *test)
 {
 	struct fake_host *fh = fh_new(test);
-	void *dom = fh_ops.domain_alloc(fh);
+	void *dom = fh_ops.domain_alloc(fh, &fh->devs[0]);
 	unsigned int errors;
 	u64 pa[2];
 

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pviommu kselftests with a real device: this process plays the guest (its
+ * RAM is a memfd, its VT-d tables are written into it) and the VMM (it
+ * forwards each flush to PVIOMMU_INVALIDATE). With QEMU's edu device, DMA
+ * proves each mapping end to end.
+ *
+ * PVIOMMU_TEST_DEVICE=<bdf> names a device bound to the pviommu driver;
+ * PVIOMMU_TEST_DEVICE2 a second one for the two-device tests. Tests that
+ * need an edu skip on other devices.
+ */
+#include <linux/capability.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "pviommu_guest.h"
+#include "pviommu_utils.h"
+
+#define RAM_SIZE	(64ULL << 20)
+#define SID_A		0x0100		/* bus 1, device 0 */
+#define SID_B		0x0108		/* bus 1, device 1 */
+#define IOVA		0x100000ULL
+#define GPA		0x200000ULL
+#define LEN		256
+
+static void pattern(__u8 *p, int seed)
+{
+	int i;
+
+	for (i = 0; i < LEN; i++)
+		p[i] = (__u8)(i * 7 + seed);
+}
+
+static int is_pattern(const __u8 *p, int seed)
+{
+	int i;
+
+	for (i = 0; i < LEN; i++)
+		if (p[i] != (__u8)(i * 7 + seed))
+			return 0;
+	return 1;
+}
+
+/* VmLck of this process, in kB. */
+static long vm_locked_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static int context_invalidate(struct pvg *g, __u16 sid)
+{
+	__u64 d[4] = { 0x1 | 3 << 4 | (__u64)sid << 32, 0 };
+
+	pvg_wait(d + 2, PVG_STATUS, 2, 0);
+	return pvg_invalidate(g, d, 2, NULL) ? -errno : 0;
+}
+
+FIXTURE(dma) {
+	int fd;
+	struct pvg g;
+	const char *bdf;
+	__u32 hbdf;
+	int edu;
+	__u64 root;
+};
+
+FIXTURE_SETUP(dma)
+{
+	self->fd = -1;
+	self->g.memfd = -1;
+	self->bdf = getenv("PVIOMMU_TEST_DEVICE");
+	if (!self->bdf || !*self->bdf)
+		SKIP(return, "PVIOMMU_TEST_DEVICE not set");
+	ASSERT_EQ(0, pvg_parse_bdf(self->bdf, &self->hbdf));
+	self->edu = edu_is(self->bdf);
+	self->fd = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, pvg_init(&self->g, self->fd, RAM_SIZE));
+	self->root = pvg_table(&self->g);
+	pvg_context(&self->g, SID_A, 1, self->root, 0);
+}
+
+FIXTURE_TEARDOWN(dma)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	pvg_fini(&self->g);
+}
+
+/*
+ * Map, check the host mapping against the page behind guest RAM, DMA
+ * through it both ways, unmap, and see the DMA fault.
+ */
+TEST_F(dma, map_dma_unmap)
+{
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	struct pviommu_query q;
+	struct edu e;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, GPA, PVG_RW);
+	pvg_map(g, self->root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
+
+	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA + 8, &q));
+	EXPECT_EQ(IOVA, q.out_start);
+	EXPECT_EQ(PVG_PAGE, q.out_length);
+	EXPECT_EQ(GPA, q.out_gpa);
+	EXPECT_EQ(3, q.out_perm);
+	EXPECT_EQ(pvg_phys(g->ram + GPA) + 8, q.out_phys);
+	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA + PVG_PAGE, &q));
+	EXPECT_EQ(pvg_phys(g->ram + GPA + PVG_PAGE), q.out_phys);
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(2, st.out_pinned_pages);
+	EXPECT_EQ(2, st.out_mappings);
+
+	if (self->edu) {
+		ASSERT_EQ(0, edu_open(&e, self->bdf));
+		pattern(g->ram + GPA, 1);
+		ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
+		ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+		EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 1));
+	}
+
+	/* The guest unmaps the second page: the same DMA no longer lands. */
+	pvg_map(g, self->root, IOVA + PVG_PAGE, 0, 0);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA + PVG_PAGE, 0, 1));
+	EXPECT_ERRNO(ENOENT, ioctl(self->fd, PVIOMMU_QUERY, &q));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(1, st.out_pinned_pages);
+	if (self->edu) {
+		memset(g->ram + GPA + PVG_PAGE, 0, LEN);
+		ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+		EXPECT_FALSE(is_pattern(g->ram + GPA + PVG_PAGE, 1));
+		EXPECT_EQ(0, g->ram[GPA + PVG_PAGE + 1]);
+		edu_close(&e);
+	}
+}
+
+/* A read-only leaf: the device reads through it and cannot write. */
+TEST_F(dma, read_only)
+{
+	struct pvg *g = &self->g;
+	struct pviommu_query q;
+	struct edu e;
+
+	if (!self->edu)
+		SKIP(return, "%s is not an edu device", self->bdf);
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, GPA, PVG_R);
+	pvg_map(g, self->root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
+	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
+	EXPECT_EQ(1, q.out_perm);
+
+	ASSERT_EQ(0, edu_open(&e, self->bdf));
+	pattern(g->ram + GPA, 3);
+	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
+	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 3));
+	pattern(g->ram + GPA + PVG_PAGE, 4);
+	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 0));
+	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 1));
+	EXPECT_TRUE(is_pattern(g->ram + GPA, 3));
+	edu_close(&e);
+}
+
+/*
+ * Two devices, one guest domain: one shadow; one unmap stops both. A
+ * device added to the populated domain works at once; moved to another
+ * domain it follows that domain's tables; pass-through maps IOVA = GPA.
+ */
+TEST_F(dma, two_devices)
+{
+	const char *bdf2 = getenv("PVIOMMU_TEST_DEVICE2");
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	struct edu e, e2;
+	__u64 root2;
+	__u32 hbdf2;
+
+	if (!self->edu)
+		SKIP(return, "%s is not an edu device", self->bdf);
+	if (!bdf2 || !*bdf2 || !edu_is(bdf2))
+		SKIP(return, "PVIOMMU_TEST_DEVICE2 is not an edu device");
+	ASSERT_EQ(0, pvg_parse_bdf(bdf2, &hbdf2));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, GPA, PVG_RW);
+	pvg_map(g, self->root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
+
+	/* Hot-add into the populated domain: no invalidation needed. */
+	pvg_context(g, SID_B, 1, self->root, 0);
+	ASSERT_EQ(0, pvg_attach(g, hbdf2, SID_B));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(1, st.out_shadows);
+	EXPECT_EQ(2, st.out_pinned_pages);
+	ASSERT_EQ(0, edu_open(&e, self->bdf));
+	ASSERT_EQ(0, edu_open(&e2, bdf2));
+	pattern(g->ram + GPA, 5);
+	ASSERT_EQ(0, edu_dma(&e2, IOVA, LEN, 0));
+	ASSERT_EQ(0, edu_dma(&e2, IOVA + PVG_PAGE, LEN, 1));
+	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 5));
+
+	/* One unmap for both devices; neither reaches the page after. */
+	pvg_map(g, self->root, IOVA + PVG_PAGE, 0, 0);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA + PVG_PAGE, 0, 1));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(1, st.out_unmaps);
+	memset(g->ram + GPA + PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+	ASSERT_EQ(0, edu_dma(&e2, IOVA + PVG_PAGE, LEN, 1));
+	EXPECT_EQ(0, g->ram[GPA + PVG_PAGE + 1]);
+
+	/* Move B to domain 2, where the IOVA maps another page. */
+	root2 = pvg_table(g);
+	pvg_map(g, root2, IOVA + PVG_PAGE, GPA + 2 * PVG_PAGE, PVG_RW);
+	pvg_context(g, SID_B, 2, root2, 0);
+	ASSERT_EQ(0, context_invalidate(g, SID_B));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(2, st.out_shadows);
+	ASSERT_EQ(0, edu_dma(&e2, IOVA + PVG_PAGE, LEN, 1));
+	EXPECT_TRUE(is_pattern(g->ram + GPA + 2 * PVG_PAGE, 5));
+
+	/* Pass-through: IOVA = GPA over all guest RAM. */
+	pvg_context(g, SID_B, 3, 0, 2);
+	ASSERT_EQ(0, context_invalidate(g, SID_B));
+	pattern(g->ram + GPA + 3 * PVG_PAGE, 6);
+	ASSERT_EQ(0, edu_dma(&e2, GPA + 3 * PVG_PAGE, LEN, 0));
+	ASSERT_EQ(0, edu_dma(&e2, GPA + 4 * PVG_PAGE, LEN, 1));
+	EXPECT_TRUE(is_pattern(g->ram + GPA + 4 * PVG_PAGE, 6));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(1 + RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
+	edu_close(&e);
+	edu_close(&e2);
+}
+
+/* An invalidation wait writes its status word and signals the eventfd. */
+TEST_F(dma, wait_eventfd)
+{
+	struct pviommu_eventfd ev = { .size = sizeof(ev) };
+	struct pvg *g = &self->g;
+	__u64 d[2], count = 0;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	ev.fd = efd;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_SET_EVENTFD, &ev));
+	pvg_wait(d, PVG_STATUS + 64, 2, 0);
+	ASSERT_EQ(0, pvg_invalidate(g, d, 1, NULL));
+	EXPECT_EQ(2, *(__u32 *)(g->ram + PVG_STATUS + 64));
+	EXPECT_ERRNO(EAGAIN, read(efd, &count, sizeof(count)));
+
+	pvg_wait(d, PVG_STATUS + 68, 7, 1);
+	ASSERT_EQ(0, pvg_invalidate(g, d, 1, NULL));
+	EXPECT_EQ(7, *(__u32 *)(g->ram + PVG_STATUS + 68));
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(1, count);
+
+	/* A status word outside guest RAM: EFAULT. */
+	pvg_wait(d, RAM_SIZE + PVG_PAGE, 7, 0);
+	EXPECT_ERRNO(EFAULT, pvg_invalidate(g, d, 1, NULL));
+	ev.fd = -1;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_SET_EVENTFD, &ev));
+	ev.fd = -2;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_SET_EVENTFD, &ev));
+	ev.fd = self->fd;	/* not an eventfd */
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_SET_EVENTFD, &ev));
+	close(efd);
+}
+
+/* Drop CAP_IPC_LOCK from this (forked) test process. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* Pins are charged to RLIMIT_MEMLOCK; at the limit mapping fails cleanly. */
+TEST_F(dma, memlock)
+{
+	struct rlimit rl = { 4 * PVG_PAGE, 4 * PVG_PAGE };
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	long base = vm_locked_kb();
+	int i;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, drop_ipc_lock());
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	for (i = 0; i < 8; i++)
+		pvg_map(g, self->root, IOVA + i * PVG_PAGE, GPA + i * PVG_PAGE,
+			PVG_RW);
+	EXPECT_EQ(-ENOMEM, pvg_flush(g, 1, IOVA, 3, 0));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(4, st.out_pinned_pages);
+	EXPECT_EQ(4, st.out_mappings);
+	EXPECT_EQ(base + 16, vm_locked_kb());
+
+	/* With room again the same flush converges. */
+	rl.rlim_cur = 64 * PVG_PAGE;
+	rl.rlim_max = 64 * PVG_PAGE;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 3, 0));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(8, st.out_pinned_pages);
+	EXPECT_EQ(base + 32, vm_locked_kb());
+
+	for (i = 0; i < 8; i++)
+		pvg_map(g, self->root, IOVA + i * PVG_PAGE, 0, 0);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 3, 1));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(0, st.out_pinned_pages);
+	EXPECT_EQ(base, vm_locked_kb());
+}
+
+/* Invalid guest entries are fault records the VMM can read. */
+TEST_F(dma, fault_records)
+{
+	struct pviommu_fault f[4];
+	struct pviommu_get_faults gf = {
+		.size = sizeof(gf), .faults_uptr = (uintptr_t)f, .num = 4,
+	};
+	struct pvg *g = &self->g;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	/* Address bit 50 is beyond the guest's 48-bit HAW: reserved. */
+	pvg_map(g, self->root, IOVA, GPA | 1ULL << 50, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 0, 0));
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_GET_FAULTS, &gf));
+	ASSERT_EQ(1, gf.num);
+	EXPECT_EQ(IOVA, f[0].addr);
+	EXPECT_EQ(SID_A, f[0].sid);
+	EXPECT_EQ(0xc, f[0].reason);
+	EXPECT_EQ(0, gf.out_overflow);
+	gf.num = 4;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_GET_FAULTS, &gf));
+	EXPECT_EQ(0, gf.num);
+}
+
+/* An invalid descriptor stops the batch at its index; nothing after runs. */
+TEST_F(dma, invalid_descriptor)
+{
+	struct pviommu_invalidate inv;
+	struct pvg *g = &self->g;
+	__u64 d[6];
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, GPA, PVG_RW);
+	pvg_psi(d, 1, IOVA, 0, 0);
+	d[2] = 0x9;	/* type 9: not for this unit */
+	d[3] = 0;
+	pvg_wait(d + 4, PVG_STATUS + 128, 2, 0);
+	EXPECT_ERRNO(EINVAL, pvg_invalidate(g, d, 3, &inv));
+	EXPECT_EQ(1, inv.entry_num);
+	EXPECT_EQ(PVIOMMU_DESC_ERR_TYPE, inv.out_error);
+	EXPECT_EQ(0, *(__u32 *)(g->ram + PVG_STATUS + 128));
+
+	/* The reserved bit 8 of an IOTLB descriptor. */
+	pvg_psi(d, 1, IOVA, 0, 0);
+	d[0] |= 1 << 8;
+	EXPECT_ERRNO(EINVAL, pvg_invalidate(g, d, 1, &inv));
+	EXPECT_EQ(0, inv.entry_num);
+	EXPECT_EQ(PVIOMMU_DESC_ERR_RESERVED, inv.out_error);
+
+	/* The struct itself. */
+	inv = (struct pviommu_invalidate){ .size = sizeof(inv),
+					   .data_uptr = (uintptr_t)d,
+					   .entry_len = 24, .entry_num = 1 };
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_INVALIDATE, &inv));
+	inv.entry_len = 16;
+	inv.entry_num = 100000;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_INVALIDATE, &inv));
+	inv.entry_num = 1;
+	inv.data_uptr = 8;
+	EXPECT_ERRNO(EFAULT, ioctl(self->fd, PVIOMMU_INVALIDATE, &inv));
+	EXPECT_EQ(0, inv.entry_num);
+}
+
+TEST_F(dma, attach_errors)
+{
+	struct pviommu_detach det = { .size = sizeof(det), .guest_sid = 7 };
+	struct pvg *g = &self->g;
+	struct pvg g2 = { .memfd = -1 };
+	int fd2;
+
+	EXPECT_EQ(-ENOENT, pvg_attach(g, 0xffff0000, SID_A));
+	EXPECT_EQ(-EINVAL, pvg_attach(g, self->hbdf, 0x10000));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	EXPECT_EQ(-EEXIST, pvg_attach(g, self->hbdf, SID_A));
+	EXPECT_EQ(-EBUSY, pvg_attach(g, self->hbdf, SID_B));
+	EXPECT_ERRNO(ENOENT, ioctl(self->fd, PVIOMMU_DETACH, &det));
+
+	/* Another context cannot have it; nor attach before SET_CAPS. */
+	fd2 = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	g2.fd = fd2;
+	EXPECT_EQ(-EINVAL, pvg_attach(&g2, self->hbdf, SID_A));
+	ASSERT_EQ(0, pvg_init(&g2, fd2, 1 << 20));
+	EXPECT_EQ(-EBUSY, pvg_attach(&g2, self->hbdf, SID_A));
+
+	det.guest_sid = SID_A;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_DETACH, &det));
+	ASSERT_EQ(0, pvg_attach(&g2, self->hbdf, SID_A));
+	close(fd2);
+	pvg_fini(&g2);
+	/* Closing the other context released it. */
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+}
+
+/*
+ * A VMM that dies with live mappings (killed, not closing anything)
+ * releases its pins and the device.
+ */
+TEST_F(dma, killed_vmm)
+{
+	struct pvg *g = &self->g;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(PVIOMMU_DEV, O_RDWR);
+		struct pvg cg;
+		__u64 root;
+		int i;
+
+		if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
+			_exit(1);
+		root = pvg_table(&cg);
+		pvg_context(&cg, SID_A, 1, root, 0);
+		for (i = 0; i < 16; i++)
+			pvg_map(&cg, root, IOVA + i * PVG_PAGE,
+				GPA + i * PVG_PAGE, PVG_RW);
+		if (pvg_attach(&cg, self->hbdf, SID_A))
+			_exit(2);
+		raise(SIGKILL);
+		_exit(3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+}
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* Unbinding an attached device detaches it and releases every pin. */
+TEST_F(dma, unbind_attached)
+{
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	struct pviommu_query q;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, GPA, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 0, 0));
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/pviommu/unbind",
+				 self->bdf));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(0, st.out_pinned_pages);
+	EXPECT_EQ(0, st.out_shadows);
+	EXPECT_EQ(-ENOENT, pvg_query(g, SID_A, IOVA, &q));
+	EXPECT_EQ(-ENOENT, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", self->bdf));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
+}
+
+TEST_HARNESS_MAIN

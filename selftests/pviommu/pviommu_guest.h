@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Playing the guest, for pviommu's kselftests and demo: guest RAM is a
+ * memfd in this process, registered with PVIOMMU_RAM_ADD; VT-d root,
+ * context and second-level tables are written into it as a guest would;
+ * flushes are submitted as a VMM forwards a guest's queue: one
+ * invalidation and one wait per PVIOMMU_INVALIDATE. And a driver for
+ * QEMU's edu device, whose DMA proves mappings end to end.
+ */
+#ifndef _PVIOMMU_GUEST_H
+#define _PVIOMMU_GUEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pviommu.h>
+
+/* QEMU's intel-iommu,caching-mode=on,intremap=on,aw-bits=48 */
+#define PVG_CAP		0x00d2008c222f0686ULL
+#define PVG_ECAP	0x0000000000f00f4aULL
+#define PVG_HAW		48
+
+#define PVG_PAGE	4096ULL
+#define PVG_R		1ULL
+#define PVG_W		2ULL
+#define PVG_RW		(PVG_R | PVG_W)
+#define PVG_PS		0x80ULL		/* large-page leaf */
+#define PVG_LEVELS	4		/* AW 2: 48-bit */
+#define PVG_STATUS	0x1000ULL	/* status words of the wait queue */
+#define PVG_TABLES	0x10000ULL	/* tables are allocated from here */
+
+struct pvg {
+	int fd;			/* the context, /dev/pviommu */
+	int memfd;
+	__u8 *ram;
+	__u64 ram_size;
+	__u64 next_table;
+	__u64 rta;
+	__u64 ctx_table[256];
+	unsigned int flushes;
+};
+
+static inline __u64 *pvg_u64(struct pvg *g, __u64 gpa)
+{
+	return (__u64 *)(g->ram + gpa);
+}
+
+static inline __u64 pvg_table(struct pvg *g)
+{
+	__u64 gpa = g->next_table;
+
+	g->next_table += PVG_PAGE;
+	memset(g->ram + gpa, 0, PVG_PAGE);
+	return gpa;
+}
+
+/*
+ * Guest RAM of @ram_size bytes at GPA 0, capabilities, and an empty root
+ * table. Returns 0 or -errno.
+ */
+static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
+{
+	struct pviommu_guest_caps caps = {
+		.size = sizeof(caps), .cap = PVG_CAP, .ecap = PVG_ECAP,
+		.haw = PVG_HAW,
+	};
+	struct pviommu_ram ram = { .size = sizeof(ram), .length = ram_size };
+	struct pviommu_root root = { .size = sizeof(root) };
+
+	memset(g, 0, sizeof(*g));
+	g->fd = fd;
+	g->ram_size = ram_size;
+	g->next_table = PVG_TABLES;
+	g->memfd = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (g->memfd < 0 || ftruncate(g->memfd, ram_size))
+		return -errno;
+	g->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      g->memfd, 0);
+	if (g->ram == MAP_FAILED)
+		return -errno;
+	ram.uaddr = (uintptr_t)g->ram;
+	if (ioctl(fd, PVIOMMU_SET_CAPS, &caps) ||
+	    ioctl(fd, PVIOMMU_RAM_ADD, &ram))
+		return -errno;
+	g->rta = pvg_table(g);
+	root.rtaddr = g->rta;
+	if (ioctl(fd, PVIOMMU_SET_ROOT, &root))
+		return -errno;
+	return 0;
+}
+
+static inline void pvg_fini(struct pvg *g)
+{
+	if (g->ram && g->ram != MAP_FAILED)
+		munmap(g->ram, g->ram_size);
+	if (g->memfd >= 0)
+		close(g->memfd);
+}
+
+/*
+ * Point the context entry of @sid at second-level table @slroot in domain
+ * @did (translation type @tt); @slroot 0 and @tt 0 clear it.
+ */
+static inline void pvg_context(struct pvg *g, __u16 sid, __u16 did,
+			       __u64 slroot, unsigned int tt)
+{
+	unsigned int bus = sid >> 8, devfn = sid & 0xff;
+	__u64 *ce;
+
+	if (!g->ctx_table[bus]) {
+		g->ctx_table[bus] = pvg_table(g);
+		pvg_u64(g, g->rta)[2 * bus] = g->ctx_table[bus] | 1;
+	}
+	ce = pvg_u64(g, g->ctx_table[bus] + 16 * devfn);
+	ce[0] = 0;
+	if (!slroot && !tt)
+		return;
+	ce[1] = 2 | (__u64)did << 8;		/* AW 2: 4 levels */
+	ce[0] = slroot | (__u64)tt << 2 | 1;
+}
+
+/* Set the leaf for @iova at @level (1: 4K, 2: 2M) to @pte. */
+static inline void pvg_set_leaf(struct pvg *g, __u64 slroot, __u64 iova,
+				int level, __u64 pte)
+{
+	__u64 table = slroot;
+	int l;
+
+	for (l = PVG_LEVELS; l > level; l--) {
+		__u64 *e = &pvg_u64(g, table)[(iova >> (12 + 9 * (l - 1))) &
+						 511];
+
+		if (!(*e & PVG_RW))
+			*e = pvg_table(g) | PVG_RW;
+		table = *e & ~0xfffULL;
+	}
+	pvg_u64(g, table)[(iova >> (12 + 9 * (level - 1))) & 511] = pte;
+}
+
+static inline void pvg_map(struct pvg *g, __u64 slroot, __u64 iova,
+			   __u64 gpa, __u64 perm)
+{
+	pvg_set_leaf(g, slroot, iova, 1, gpa | perm);
+}
+
+/* IOTLB page-selective invalidation descriptor (DR and DW set). */
+static inline void pvg_psi(__u64 *d, __u16 did, __u64 iova,
+			   unsigned int am, int ih)
+{
+	d[0] = 0x2 | 3 << 4 | 1 << 6 | 1 << 7 | (__u64)did << 16;
+	d[1] = iova | (__u64)ih << 6 | am;
+}
+
+/* Invalidation wait: status write (SW) of @data at @gpa, IF if @intr. */
+static inline void pvg_wait(__u64 *d, __u64 gpa, __u32 data,
+			    int intr)
+{
+	d[0] = 0x5 | 1 << 5 | (intr ? 1 << 4 : 0) | (__u64)data << 32;
+	d[1] = gpa;
+}
+
+static inline int pvg_invalidate(struct pvg *g, const __u64 *desc,
+				 unsigned int n, struct pviommu_invalidate *out)
+{
+	struct pviommu_invalidate inv = {
+		.size = sizeof(inv), .data_uptr = (uintptr_t)desc,
+		.entry_len = 16, .entry_num = n,
+	};
+	int rc = ioctl(g->fd, PVIOMMU_INVALIDATE, &inv);
+
+	if (out)
+		*out = inv;
+	return rc;
+}
+
+/*
+ * One guest flush, as a Linux guest in caching mode sends it: a
+ * page-selective invalidation of 2^@am pages at @iova, then a wait whose
+ * status word must read 2 afterwards. Returns 0 or -errno.
+ */
+static inline int pvg_flush(struct pvg *g, __u16 did, __u64 iova,
+			    unsigned int am, int ih)
+{
+	__u64 status = PVG_STATUS + 4 * (g->flushes++ % 1024);
+	__u64 d[4];
+
+	*(__u32 *)(g->ram + status) = 1;
+	pvg_psi(d, did, iova, am, ih);
+	pvg_wait(d + 2, status, 2, 0);
+	if (pvg_invalidate(g, d, 2, NULL))
+		return -errno;
+	return *(__u32 *)(g->ram + status) == 2 ? 0 : -EIO;
+}
+
+/* "0000:00:03.0" as PVIOMMU_ATTACH's host_bdf. */
+static inline int pvg_parse_bdf(const char *s, __u32 *bdf)
+{
+	unsigned int seg, bus, dev, fn;
+
+	if (sscanf(s, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4 ||
+	    bus > 255 || dev > 31 || fn > 7)
+		return -EINVAL;
+	*bdf = seg << 16 | bus << 8 | dev << 3 | fn;
+	return 0;
+}
+
+static inline int pvg_attach(struct pvg *g, __u32 bdf, __u32 sid)
+{
+	struct pviommu_attach at = {
+		.size = sizeof(at), .host_bdf = bdf, .guest_sid = sid,
+	};
+
+	return ioctl(g->fd, PVIOMMU_ATTACH, &at) ? -errno : 0;
+}
+
+static inline int pvg_query(struct pvg *g, __u16 sid, __u64 iova,
+			    struct pviommu_query *q)
+{
+	*q = (struct pviommu_query){ .size = sizeof(*q), .guest_sid = sid,
+				     .iova = iova };
+	return ioctl(g->fd, PVIOMMU_QUERY, q) ? -errno : 0;
+}
+
+static inline int pvg_stats(int fd, struct pviommu_stats *st)
+{
+	*st = (struct pviommu_stats){ .size = sizeof(*st) };
+	return ioctl(fd, PVIOMMU_GET_STATS, st) ? -errno : 0;
+}
+
+/* The host physical address behind this process's @addr, or 0. */
+static inline __u64 pvg_phys(const void *addr)
+{
+	__u64 entry = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry),
+		  (uintptr_t)addr / PVG_PAGE * sizeof(entry)) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	if (!(entry & 1ULL << 63))
+		return 0;
+	return (entry & ((1ULL << 55) - 1)) * PVG_PAGE;
+}
+
+/* QEMU's edu device: BAR0 registers and a 4 KiB buffer at 0x40000. */
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_BUF		0x40000ULL
+
+struct edu {
+	__u8 *bar;
+};
+
+/* MMIO: 32-bit accesses the compiler neither splits, merges nor drops. */
+static inline void edu_w32(struct edu *e, unsigned int reg, __u32 v)
+{
+	__atomic_store_n((__u32 *)(e->bar + reg), v, __ATOMIC_SEQ_CST);
+}
+
+static inline __u32 edu_r32(struct edu *e, unsigned int reg)
+{
+	return __atomic_load_n((__u32 *)(e->bar + reg), __ATOMIC_SEQ_CST);
+}
+
+/* Whether the PCI device @bdf is an edu (1234:11e8). */
+static inline int edu_is(const char *bdf)
+{
+	char path[128], v[16] = "", d[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
+	f = fopen(path, "r");
+	if (!f || !fgets(v, sizeof(v), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	f = fopen(path, "r");
+	if (!f || !fgets(d, sizeof(d), f)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	fclose(f);
+	return !strncmp(v, "0x1234", 6) && !strncmp(d, "0x11e8", 6);
+}
+
+static inline int edu_open(struct edu *e, const char *bdf)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return -errno;
+	e->bar = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      0);
+	close(fd);
+	return e->bar == MAP_FAILED ? -errno : 0;
+}
+
+static inline void edu_close(struct edu *e)
+{
+	munmap(e->bar, 1 << 20);
+}
+
+/*
+ * One DMA of @cnt bytes, from guest IOVA @iova into the device buffer
+ * (@to_ram 0) or from the buffer to @iova (@to_ram 1); waits for it.
+ * Returns 0, or -ETIMEDOUT.
+ */
+static inline int edu_dma(struct edu *e, __u64 iova, __u32 cnt, int to_ram)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	/* The device masks DMA addresses to 28 bits: 32-bit writes do. */
+	edu_w32(e, EDU_DMA_SRC, to_ram ? EDU_BUF : iova);
+	edu_w32(e, EDU_DMA_DST, to_ram ? iova : EDU_BUF);
+	edu_w32(e, EDU_DMA_CNT, cnt);
+	edu_w32(e, EDU_DMA_CMD, 1 | (to_ram ? 2 : 0));
+	for (i = 0; i < 10000; i++) {
+		if (!(edu_r32(e, EDU_DMA_CMD) & 1))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+#endif /* _PVIOMMU_GUEST_H */
