@@ -3,6 +3,8 @@
 # pviommu: out-of-tree module build and test entry points.
 #
 #   make               build pviommu.ko for KDIR
+#   make demo          boot a VM, load the module, show a device's DMA
+#                      going through a guest-controlled shadow mapping
 #   make check         every check and test; ends with "N passed, N failed"
 #   make deps          install what builds and tests need (Debian packages)
 #   make kunit         KUnit suites on UML (core logic, fake host)
@@ -69,8 +71,12 @@ selftests:
 vmtest: modules
 	tools/vmtest.sh "$(KDIR)"
 
+demo: modules
+	tools/deps.sh
+	tools/vmtest.sh "$(KDIR)" demo
+
 check:
 	tools/check.sh
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest check
+	kunit selftests vmtest demo check

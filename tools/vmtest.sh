@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vmtest.sh KDIR: boot the Debian kernel that KDIR's headers belong to in
+# vmtest.sh KDIR [demo]: boot the Debian kernel that KDIR's headers belong to in
 # QEMU (TCG, q35, VT-d in caching mode, two edu devices) with a busybox
 # initramfs holding pviommu.ko and the static selftests, run them (see
 # tools/vm/init) and judge the run. Fails on a failed test, a missing end
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
+# With "demo", runs tools/demo/pviommu-demo instead of the tests.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1
+mode=${2:-tests}
 out=$root/.build/vm
 result=$root/.build/vmtest.result
 mkdir -p "$out"
@@ -29,6 +31,9 @@ if [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" != "$kver" ]; then
 fi
 
 make -s -C "$root/selftests/pviommu" OUT="$out/selftests" || exit 1
+${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static -I"$root/include/uapi" \
+	-I"$root/selftests/pviommu" -o "$out/pviommu-demo" \
+	"$root/tools/demo/pviommu-demo.c" || exit 1
 
 # The initramfs: busybox, the init script, the module, the tests.
 rootfs=$out/rootfs
@@ -38,6 +43,7 @@ cp /bin/busybox "$rootfs/bin/busybox"
 cp "$root/tools/vm/init" "$rootfs/init"
 cp "$ko" "$rootfs/pviommu.ko"
 cp "$out"/selftests/* "$rootfs/tests/"
+cp "$out/pviommu-demo" "$rootfs/"
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
 	> "$out/initramfs.gz" || exit 1
 
@@ -54,15 +60,18 @@ timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
 	-device edu -device edu \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tests" \
-	</dev/null
+	</dev/null 2>"$out/qemu.log"
 qrc=$?
+# The serial line ends lines with CR LF.
+sed -i 's/\r$//' "$tests" "$console"
 cat "$tests"
 
 bad=0
 if [ "$qrc" -ne 0 ]; then
+	cat "$out/qemu.log" >&2
 	echo "vmtest: qemu exited with $qrc" >&2
 	bad=1
 fi
@@ -83,6 +92,16 @@ if grep -i taint "$console" |
 		-e 'module verification failed: signature and/or required key missing - tainting kernel'; then
 	echo "vmtest: unexpected taint in $console" >&2
 	bad=1
+fi
+
+if [ "$mode" = demo ]; then
+	grep -q '^PVIOMMU-DEMO-RESULT rc=0$' "$tests" || bad=1
+	if [ "$bad" -ne 0 ]; then
+		echo "demo: FAILED" >&2
+		exit 1
+	fi
+	echo "demo: ok"
+	exit 0
 fi
 
 line=$(grep '^PVIOMMU-VMTEST-RESULT' "$tests" | tail -n 1)
