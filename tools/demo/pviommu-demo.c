@@ -112,13 +112,14 @@ int main(int argc, char **argv)
 	check(!pvg_attach(&g, bdf, SID), "attached; nothing is mapped yet");
 	show_shadow(&g, IOVA);
 
-	step("guest maps IOVA %#llx -> GPA %#llx and IOVA %#llx -> GPA %#llx, then flushes (PSI + wait)",
+	step("guest maps IOVA %#llx -> GPA %#llx, IOVA %#llx -> GPA %#llx; flush",
 	     (unsigned long long)IOVA, (unsigned long long)GPA,
 	     (unsigned long long)(IOVA + PVG_PAGE),
 	     (unsigned long long)(GPA + PVG_PAGE));
 	pvg_map(&g, root, IOVA, GPA, PVG_RW);
 	pvg_map(&g, root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
-	check(!pvg_flush(&g, DID, IOVA, 1, 0), "one PVIOMMU_INVALIDATE; the wait's status word reads 2");
+	check(!pvg_flush(&g, DID, IOVA, 1, 0),
+	      "flush = PSI + wait in one PVIOMMU_INVALIDATE; status word reads 2");
 	show_shadow(&g, IOVA);
 	show_shadow(&g, IOVA + PVG_PAGE);
 	check(!pvg_query(&g, SID, IOVA, &q) &&
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 
 	step("the same DMA out to IOVA %#llx", (unsigned long long)(IOVA + PVG_PAGE));
 	memset(g.ram + GPA + PVG_PAGE, 0, LEN);
-	check(!edu_dma(&e, IOVA + PVG_PAGE, LEN, 1), "transfer completed (the IOMMU faulted it: see DMAR in the kernel log)");
+	check(!edu_dma(&e, IOVA + PVG_PAGE, LEN, 1),
+	      "transfer completed (faulted by the IOMMU: DMAR in the kernel log)");
 	check(g.ram[GPA + PVG_PAGE + 1] == 0 &&
 	      memcmp(g.ram + GPA, g.ram + GPA + PVG_PAGE, LEN),
 	      "guest page untouched: the device can no longer reach it");
@@ -154,11 +156,11 @@ int main(int argc, char **argv)
 
 	step("what it cost");
 	if (!pvg_stats(fd, &st)) {
-		printf("    host maps %llu, unmaps %llu, IOTLB syncs %llu, guest walks %llu, table pages read %llu\n",
+		printf("    host maps %llu, unmaps %llu, IOTLB syncs %llu, %s %llu, %s %llu\n",
 		       (unsigned long long)st.out_maps,
 		       (unsigned long long)st.out_unmaps,
-		       (unsigned long long)st.out_syncs,
-		       (unsigned long long)st.out_walks,
+		       (unsigned long long)st.out_syncs, "guest walks",
+		       (unsigned long long)st.out_walks, "table pages read",
 		       (unsigned long long)st.out_tables_read);
 		check(st.out_pinned_pages == 1 && st.out_mappings == 1,
 		      "%llu mapping, %llu page pinned",
