@@ -60,6 +60,20 @@ static long vm_locked_kb(void)
 	return kb;
 }
 
+/* Pages pinned by all of pviommu (debugfs), or -1 without debugfs. */
+static long long global_pinned(void)
+{
+	long long n = -1;
+	FILE *f = fopen("/sys/kernel/debug/pviommu/pinned_pages", "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 static int context_invalidate(struct pvg *g, __u16 sid)
 {
 	__u64 d[4] = { 0x1 | 3 << 4 | (__u64)sid << 32, 0 };
@@ -463,6 +477,139 @@ TEST_F(dma, killed_vmm)
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	if (global_pinned() >= 0)
+		EXPECT_EQ(0, global_pinned());
+}
+
+/* The 16 pages the child maps are pinned until it dies. */
+TEST_F(dma, pins_follow_the_vmm)
+{
+	long long before = global_pinned();
+	int pipefd[2], status;
+	char c;
+	pid_t pid;
+
+	if (before < 0)
+		SKIP(return, "no debugfs pviommu/pinned_pages");
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(PVIOMMU_DEV, O_RDWR);
+		struct pvg cg;
+		__u64 root;
+		int i;
+
+		if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
+			_exit(1);
+		root = pvg_table(&cg);
+		pvg_context(&cg, SID_A, 1, root, 0);
+		for (i = 0; i < 16; i++)
+			pvg_map(&cg, root, IOVA + i * PVG_PAGE,
+				GPA + i * PVG_PAGE, PVG_RW);
+		if (pvg_attach(&cg, self->hbdf, SID_A) ||
+		    pvg_flush(&cg, 1, IOVA, 4, 0))
+			_exit(2);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(4);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	EXPECT_EQ(before + 16, global_pinned());
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(before, global_pinned());
+	close(pipefd[0]);
+}
+
+/*
+ * Guest RAM on 2M huge pages: a 2M guest leaf is one host mapping of
+ * physically contiguous memory (one map call), and the device reaches all
+ * of it.
+ */
+TEST_F(dma, hugetlb_2m)
+{
+	struct pviommu_ram ram = { .size = sizeof(ram), .gpa = 1ULL << 30,
+				   .length = 4 << 20 };
+	struct pvg *g = &self->g;
+	struct pviommu_stats before, after;
+	struct pviommu_query q;
+	__u8 *huge;
+	int hfd, fd;
+
+	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "16", 2) != 2)
+			TH_LOG("could not reserve huge pages");
+		close(fd);
+	}
+	hfd = memfd_create("guest-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (hfd < 0 || ftruncate(hfd, ram.length))
+		SKIP(return, "no 2M huge pages");
+	huge = mmap(NULL, ram.length, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    hfd, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2M huge pages");
+	huge[0] = 1;
+	ram.uaddr = (uintptr_t)huge;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_ADD, &ram));
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_set_leaf(g, self->root, 2 << 20, 2, ram.gpa | PVG_PS | PVG_RW);
+	ASSERT_EQ(0, pvg_stats(self->fd, &before));
+	ASSERT_EQ(0, pvg_flush(g, 1, 2 << 20, 9, 0));
+	ASSERT_EQ(0, pvg_stats(self->fd, &after));
+	EXPECT_EQ(before.out_maps + 1, after.out_maps);
+	EXPECT_EQ(512, after.out_pinned_pages - before.out_pinned_pages);
+	ASSERT_EQ(0, pvg_query(g, SID_A, (2 << 20) + 0x1ff000, &q));
+	EXPECT_EQ(2 << 20, q.out_start);
+	EXPECT_EQ(2 << 20, q.out_length);
+	EXPECT_EQ(pvg_phys(huge) + 0x1ff000, q.out_phys);
+
+	if (self->edu) {
+		struct edu e;
+		int i;
+
+		ASSERT_EQ(0, edu_open(&e, self->bdf));
+		for (i = 0; i < LEN; i++)
+			huge[0x1ff000 + i] = (__u8)(i * 7 + 9);
+		ASSERT_EQ(0, edu_dma(&e, (2 << 20) + 0x1ff000, LEN, 0));
+		ASSERT_EQ(0, edu_dma(&e, (2 << 20) + 0x1000, LEN, 1));
+		EXPECT_TRUE(is_pattern(huge + 0x1000, 9));
+		edu_close(&e);
+	}
+	munmap(huge, ram.length);
+	close(hfd);
+}
+
+/* Anonymous memory works as guest RAM too. */
+TEST_F(dma, anonymous_ram)
+{
+	struct pviommu_ram ram = { .size = sizeof(ram), .gpa = 1ULL << 31,
+				   .length = 16 * PVG_PAGE };
+	struct pvg *g = &self->g;
+	struct pviommu_query q;
+	__u8 *anon;
+
+	anon = mmap(NULL, ram.length, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	ram.uaddr = (uintptr_t)anon;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_ADD, &ram));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_map(g, self->root, IOVA, ram.gpa + 3 * PVG_PAGE, PVG_RW);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 0, 0));
+	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
+	EXPECT_EQ(ram.gpa + 3 * PVG_PAGE, q.out_gpa);
+	EXPECT_EQ(pvg_phys(anon + 3 * PVG_PAGE), q.out_phys);
+
+	/* Removing the slot unmaps and unpins what points into it. */
+	ram.uaddr = 0;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_REMOVE, &ram));
+	EXPECT_EQ(-ENOENT, pvg_query(g, SID_A, IOVA, &q));
+	munmap(anon, 16 * PVG_PAGE);
 }
 
 static int sysfs_write(const char *path, const char *val)

@@ -19,6 +19,7 @@
  * pins the VMM's own pages. Unpinning uncharges the same mm, from any
  * context.
  */
+#include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
@@ -30,6 +31,35 @@ static_assert(PVIOMMU_PERM_R == IOMMU_READ && PVIOMMU_PERM_W == IOMMU_WRITE);
 
 static LIST_HEAD(pviommu_hdevs);
 static DEFINE_MUTEX(pviommu_hdevs_lock);
+
+/* Pages pinned by all contexts: debugfs pviommu/pinned_pages. */
+static atomic64_t pviommu_pinned = ATOMIC64_INIT(0);
+static struct dentry *pviommu_debugfs;
+
+static int pinned_get(void *data, u64 *val)
+{
+	*val = atomic64_read(&pviommu_pinned);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pinned_fops, pinned_get, NULL, "%llu\n");
+
+/**
+ * pviommu_host_init() - create the debugfs files
+ */
+void pviommu_host_init(void)
+{
+	pviommu_debugfs = debugfs_create_dir("pviommu", NULL);
+	debugfs_create_file_unsafe("pinned_pages", 0444, pviommu_debugfs, NULL,
+				   &pinned_fops);
+}
+
+/**
+ * pviommu_host_exit() - remove the debugfs files
+ */
+void pviommu_host_exit(void)
+{
+	debugfs_remove_recursive(pviommu_debugfs);
+}
 
 /**
  * pviommu_hdev_add() - a device was bound to the pviommu driver
@@ -268,6 +298,7 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	for (i = 0; i < npages; i++)
 		pa[i] = page_to_phys(h->pages[i]);
 	h->pinned += npages;
+	atomic64_add(npages, &pviommu_pinned);
 	return 0;
 }
 
@@ -279,6 +310,7 @@ static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 					 dirty);
 	account_locked_vm(h->mm, npages, false);
 	h->pinned -= npages;
+	atomic64_sub(npages, &pviommu_pinned);
 }
 
 static int host_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,

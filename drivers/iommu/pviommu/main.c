@@ -15,9 +15,10 @@ static int __init pviommu_init(void)
 {
 	int ret;
 
+	pviommu_host_init();
 	ret = pviommu_pci_init();
 	if (ret)
-		return ret;
+		goto err_host;
 
 	ret = pviommu_chardev_init();
 	if (ret)
@@ -26,6 +27,8 @@ static int __init pviommu_init(void)
 
 err_pci:
 	pviommu_pci_exit();
+err_host:
+	pviommu_host_exit();
 	return ret;
 }
 
@@ -33,6 +36,7 @@ static void __exit pviommu_exit(void)
 {
 	pviommu_chardev_exit();
 	pviommu_pci_exit();
+	pviommu_host_exit();
 }
 
 module_init(pviommu_init);

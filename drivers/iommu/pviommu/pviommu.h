@@ -152,6 +152,8 @@ int pviommu_ctx_get_stats(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 
 extern const struct pviommu_host_ops pviommu_host_ops;
+void pviommu_host_init(void);
+void pviommu_host_exit(void);
 int pviommu_hdev_add(struct pci_dev *pdev);
 void pviommu_hdev_remove(struct pci_dev *pdev);
 struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf);
