@@ -84,6 +84,7 @@ static int context_invalidate(struct pvg *g, __u16 sid)
 
 FIXTURE(dma) {
 	int fd;
+	long long pinned0;
 	struct pvg g;
 	const char *bdf;
 	__u32 hbdf;
@@ -100,6 +101,7 @@ FIXTURE_SETUP(dma)
 		SKIP(return, "PVIOMMU_TEST_DEVICE not set");
 	ASSERT_EQ(0, pvg_parse_bdf(self->bdf, &self->hbdf));
 	self->edu = edu_is(self->bdf);
+	self->pinned0 = global_pinned();
 	self->fd = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, pvg_init(&self->g, self->fd, RAM_SIZE));
@@ -107,11 +109,14 @@ FIXTURE_SETUP(dma)
 	pvg_context(&self->g, SID_A, 1, self->root, 0);
 }
 
+/* Closing the context releases every page the test pinned. */
 FIXTURE_TEARDOWN(dma)
 {
 	if (self->fd >= 0)
 		close(self->fd);
 	pvg_fini(&self->g);
+	if (self->fd >= 0 && self->pinned0 >= 0)
+		EXPECT_EQ(self->pinned0, global_pinned());
 }
 
 /*
