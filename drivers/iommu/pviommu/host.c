@@ -80,6 +80,8 @@ int pviommu_hdev_add(struct pci_dev *pdev)
 		return -ENODEV;
 	}
 	hd->pdev = pdev;
+	/* Empty until attached: the unbind path tests it. */
+	INIT_LIST_HEAD(&hd->ctx_node);
 	mutex_lock(&pviommu_hdevs_lock);
 	list_add_tail(&hd->node, &pviommu_hdevs);
 	mutex_unlock(&pviommu_hdevs_lock);
