@@ -449,6 +449,29 @@ TEST_F(dma, attach_errors)
 }
 
 /*
+ * In a child: a VMM of its own with the device attached and 16 pages
+ * mapped. Returns 0, or an exit code saying what failed.
+ */
+static int child_vmm(__u32 hbdf)
+{
+	int fd = open(PVIOMMU_DEV, O_RDWR);
+	struct pvg cg;
+	__u64 root;
+	int i;
+
+	if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
+		return 1;
+	root = pvg_table(&cg);
+	pvg_context(&cg, SID_A, 1, root, 0);
+	for (i = 0; i < 16; i++)
+		pvg_map(&cg, root, IOVA + i * PVG_PAGE, GPA + i * PVG_PAGE,
+			PVG_RW);
+	if (pvg_attach(&cg, hbdf, SID_A) || pvg_flush(&cg, 1, IOVA, 4, 0))
+		return 2;
+	return 0;
+}
+
+/*
  * A VMM that dies with live mappings (killed, not closing anything)
  * releases its pins and the device.
  */
@@ -461,20 +484,10 @@ TEST_F(dma, killed_vmm)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = open(PVIOMMU_DEV, O_RDWR);
-		struct pvg cg;
-		__u64 root;
-		int i;
+		int ret = child_vmm(self->hbdf);
 
-		if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
-			_exit(1);
-		root = pvg_table(&cg);
-		pvg_context(&cg, SID_A, 1, root, 0);
-		for (i = 0; i < 16; i++)
-			pvg_map(&cg, root, IOVA + i * PVG_PAGE,
-				GPA + i * PVG_PAGE, PVG_RW);
-		if (pvg_attach(&cg, self->hbdf, SID_A))
-			_exit(2);
+		if (ret)
+			_exit(ret);
 		raise(SIGKILL);
 		_exit(3);
 	}
@@ -500,21 +513,10 @@ TEST_F(dma, pins_follow_the_vmm)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = open(PVIOMMU_DEV, O_RDWR);
-		struct pvg cg;
-		__u64 root;
-		int i;
+		int ret = child_vmm(self->hbdf);
 
-		if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
-			_exit(1);
-		root = pvg_table(&cg);
-		pvg_context(&cg, SID_A, 1, root, 0);
-		for (i = 0; i < 16; i++)
-			pvg_map(&cg, root, IOVA + i * PVG_PAGE,
-				GPA + i * PVG_PAGE, PVG_RW);
-		if (pvg_attach(&cg, self->hbdf, SID_A) ||
-		    pvg_flush(&cg, 1, IOVA, 4, 0))
-			_exit(2);
+		if (ret)
+			_exit(ret);
 		if (write(pipefd[1], "x", 1) != 1)
 			_exit(3);
 		pause();

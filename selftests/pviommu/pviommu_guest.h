@@ -275,29 +275,31 @@ static inline __u32 edu_r32(struct edu *e, unsigned int reg)
 	return __atomic_load_n((__u32 *)(e->bar + reg), __ATOMIC_SEQ_CST);
 }
 
+/* Read sysfs attribute @attr of PCI device @bdf into @buf. */
+static inline int pci_attr(const char *bdf, const char *attr, char *buf,
+			   int len)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	ok = !!fgets(buf, len, f);
+	fclose(f);
+	return ok;
+}
+
 /* Whether the PCI device @bdf is an edu (1234:11e8). */
 static inline int edu_is(const char *bdf)
 {
-	char path[128], v[16] = "", d[16] = "";
-	FILE *f;
+	char v[16], d[16];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
-	f = fopen(path, "r");
-	if (!f || !fgets(v, sizeof(v), f)) {
-		if (f)
-			fclose(f);
-		return 0;
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
-	f = fopen(path, "r");
-	if (!f || !fgets(d, sizeof(d), f)) {
-		if (f)
-			fclose(f);
-		return 0;
-	}
-	fclose(f);
-	return !strncmp(v, "0x1234", 6) && !strncmp(d, "0x11e8", 6);
+	return pci_attr(bdf, "vendor", v, sizeof(v)) &&
+	       pci_attr(bdf, "device", d, sizeof(d)) &&
+	       !strncmp(v, "0x1234", 6) && !strncmp(d, "0x11e8", 6);
 }
 
 static inline int edu_open(struct edu *e, const char *bdf)
