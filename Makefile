@@ -9,6 +9,7 @@
 #   make deps          install what builds and tests need (Debian packages)
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
+#   make vmtest-6.1    the same on Debian's 6.1 kernel
 #   make style         checkpatch --strict on all sources
 #   make sparse        sparse (C=1) build
 #   make build-6.1     W=1 build against Debian's 6.1 headers
@@ -71,6 +72,12 @@ selftests:
 vmtest: modules
 	tools/vmtest.sh "$(KDIR)"
 
+# The same VM tests on Debian's 6.1 kernel, with the module built for it.
+vmtest-6.1: build-6.1
+	PVIOMMU_KO=$(BUILD)/6.1/drivers/iommu/pviommu/pviommu.ko \
+	PVIOMMU_RESULT=$(BUILD)/vmtest-6.1.result \
+		tools/vmtest.sh "$(KDIR_61)"
+
 demo: modules
 	tools/deps.sh
 	tools/vmtest.sh "$(KDIR)" demo
@@ -79,4 +86,4 @@ check:
 	tools/check.sh
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest demo check
+	kunit selftests vmtest vmtest-6.1 demo check

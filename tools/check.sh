@@ -54,7 +54,10 @@ static_step "6.12: W=1 and sparse" make -s build-6.12
 static_step "6.1: W=1 and sparse" make -s build-6.1
 static_step "checkpatch --strict" tools/style.sh
 test_step "KUnit (UML, KASAN, UBSAN)" .build/kunit.result tools/kunit.sh
-test_step "VM: kselftests with the module" .build/vmtest.result make -s vmtest
+test_step "VM: kselftests with the module (6.12)" .build/vmtest.result \
+	make -s vmtest
+test_step "VM: kselftests with the module (6.1)" .build/vmtest-6.1.result \
+	make -s vmtest-6.1
 
 echo
 echo "Summary:"

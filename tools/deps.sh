@@ -4,7 +4,8 @@
 # Install everything pviommu builds and tests with, from Debian packages.
 # Idempotent: a second run with everything present does nothing but check.
 # Versions are resolved from apt at run time: the newest 6.12 +deb12 kernel
-# image with its matching headers, and the newest 6.1.0 headers.
+# image with its matching headers, and the newest 6.1.0 headers with their
+# image.
 set -euo pipefail
 
 BASE_PKGS="build-essential bc flex bison libelf-dev libssl-dev python3 cpio
@@ -25,10 +26,13 @@ have_all() {
 }
 
 stamp=${PVIOMMU_CACHE:-/var/cache/pviommu}/deps.stamp
-# A cheap fast path: when the base packages and the kernel packages the
-# stamp names are all installed, skip apt entirely (an update costs ~10 s).
+# A cheap fast path: when this script is unchanged since the stamp was
+# written and the packages it names are all installed, skip apt entirely
+# (an update costs ~10 s).
+self=$(sha256sum "$0" | cut -d' ' -f1)
 # shellcheck disable=SC2046,SC2086
-if [ -f "$stamp" ] && have_all $BASE_PKGS $(cat "$stamp"); then
+if [ -f "$stamp" ] && [ "$(head -n 1 "$stamp")" = "$self" ] &&
+	have_all $(tail -n +2 "$stamp"); then
 	exit 0
 fi
 
@@ -42,13 +46,15 @@ ver=${ver%-unsigned}
 hdr612=linux-headers-$ver
 hdr61=$(newest '^linux-headers-6\.1\.0-[0-9]+-amd64$')
 [ -n "$hdr61" ] || { echo "deps: no linux-headers-6.1.0-*-amd64 in apt" >&2; exit 1; }
+# The 6.1 kernel image matching those headers, for the VM tests on 6.1.
+img61=linux-image-${hdr61#linux-headers-}-unsigned
 
-pkgs="$BASE_PKGS $img $hdr612 $hdr61"
+pkgs="$BASE_PKGS $img $hdr612 $hdr61 $img61"
 # shellcheck disable=SC2086
 if ! have_all $pkgs; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $pkgs
 fi
 mkdir -p "$(dirname "$stamp")"
-echo "$img $hdr612 $hdr61" > "$stamp"
-echo "deps: $img $hdr612 $hdr61"
+printf '%s\n%s\n' "$self" "$pkgs" > "$stamp"
+echo "deps: $img $hdr612 $hdr61 $img61"

@@ -7,20 +7,22 @@
 # tools/vm/init) and judge the run. Fails on a failed test, a missing end
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
 # With "demo", runs tools/demo/pviommu-demo instead of the tests.
+# PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
+# another result file.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1
 mode=${2:-tests}
 out=$root/.build/vm
-result=$root/.build/vmtest.result
+result=${PVIOMMU_RESULT:-$root/.build/vmtest.result}
 mkdir -p "$out"
 echo "0 1" > "$result"
 
 kver=$(basename "$(readlink -f "$kdir")")
 kver=${kver#linux-headers-}
 kernel=${PVIOMMU_VM_KERNEL:-/boot/vmlinuz-$kver}
-ko=$root/drivers/iommu/pviommu/pviommu.ko
+ko=${PVIOMMU_KO:-$root/drivers/iommu/pviommu/pviommu.ko}
 if [ ! -r "$kernel" ]; then
 	echo "vmtest: no kernel image $kernel for $kdir (run 'make deps')" >&2
 	exit 1
