@@ -6,6 +6,7 @@
 #   make demo          boot a VM, load the module, show a device's DMA
 #                      going through a guest-controlled shadow mapping
 #   make check         every check and test; ends with "N passed, N failed"
+#   make bench         pviommu vs VFIO type1 + userspace walk vs the floor
 #   make deps          install what builds and tests need (Debian packages)
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
@@ -82,8 +83,16 @@ demo: modules
 	tools/deps.sh
 	tools/vmtest.sh "$(KDIR)" demo
 
+# pviommu vs the QEMU-style userspace walk + VFIO type1, and vs the floor,
+# with a PVIOMMU_TEST=1 module (the floor is a test-only command).
+bench:
+	tools/deps.sh
+	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/benchko PVIOMMU_TEST=1
+	PVIOMMU_KO=$(BUILD)/benchko/drivers/iommu/pviommu/pviommu.ko \
+		tools/vmtest.sh "$(KDIR_612)" bench
+
 check:
 	tools/check.sh
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest vmtest-6.1 demo check
+	kunit selftests vmtest vmtest-6.1 demo bench check

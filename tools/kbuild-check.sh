@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kbuild-check.sh KDIR OUTDIR: build pviommu.ko against KDIR with W=1 and
-# sparse (C=1) in a private copy of the sources, and fail on any warning.
+# kbuild-check.sh KDIR OUTDIR [MAKE ARGS]: build pviommu.ko against KDIR
+# with W=1 and sparse (C=1) in a private copy of the sources, and fail on
+# any warning.
 set -euo pipefail
 
 kdir=$1
 out=$2
+shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
@@ -23,7 +25,7 @@ find "$out" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o \
 
 log=$out/build.log
 echo "  BUILD   $(basename "$kdir") W=1 C=1"
-if ! make -C "$kdir" M="$out" CONFIG_PVIOMMU=m W=1 C=1 modules \
+if ! make -C "$kdir" M="$out" CONFIG_PVIOMMU=m W=1 C=1 "$@" modules \
 	>"$log" 2>&1; then
 	cat "$log"
 	echo "kbuild-check: build against $kdir failed" >&2

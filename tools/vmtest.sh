@@ -6,7 +6,9 @@
 # initramfs holding pviommu.ko and the static selftests, run them (see
 # tools/vm/init) and judge the run. Fails on a failed test, a missing end
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
-# With "demo", runs tools/demo/pviommu-demo instead of the tests.
+# With "demo", runs tools/demo/pviommu-demo instead of the tests; with
+# "bench", tools/bench/pviommu-bench (needs a PVIOMMU_TEST=1 module), whose
+# JSON lands in .build/bench/bench.json.
 # PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
 # another result file.
 set -uo pipefail
@@ -46,9 +48,31 @@ cp "$root/tools/vm/init" "$rootfs/init"
 cp "$ko" "$rootfs/pviommu.ko"
 cp "$out"/selftests/* "$rootfs/tests/"
 cp "$out/pviommu-demo" "$rootfs/"
+if [ "$mode" = bench ]; then
+	${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static \
+		-I"$root/include/uapi" -I"$root/selftests/pviommu" \
+		-I"$root/drivers/iommu/pviommu" -o "$rootfs/pviommu-bench" \
+		"$root/tools/bench/pviommu-bench.c" || exit 1
+	# vfio-pci for the baseline, from the same kernel's modules.
+	mkdir -p "$rootfs/lib/vfio"
+	for m in virt/lib/irqbypass drivers/vfio/vfio \
+		 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
+		 drivers/vfio/pci/vfio-pci; do
+		xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" \
+			> "$rootfs/lib/vfio/$(basename "$m").ko" || exit 1
+	done
+fi
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
 	> "$out/initramfs.gz" || exit 1
 
+mem=2G
+accel=tcg
+if [ "$mode" = bench ]; then
+	mem=4G
+	# Guest time counts instructions (1 ns each): repeatable figures,
+	# whatever else the host is doing.
+	accel="tcg -icount shift=0,sleep=off"
+fi
 console=$out/console.log
 tests=$out/tests.log
 : > "$console"
@@ -58,7 +82,7 @@ echo "vmtest: booting $kernel"
 # the kernel patches static keys at boot (cross-modifying code), before
 # anything of ours runs.
 timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
-	-accel tcg -M q35 -cpu max -smp 1 -m 2G \
+	-accel $accel -M q35 -cpu max -smp 1 -m "$mem" \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
 	-device edu -device edu \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
@@ -96,6 +120,16 @@ if grep -i taint "$console" |
 	bad=1
 fi
 
+if [ "$mode" = bench ]; then
+	mkdir -p "$root/.build/bench"
+	sed -n '/^PVIOMMU-BENCH-JSON-BEGIN$/,/^PVIOMMU-BENCH-JSON-END$/p' \
+		"$tests" | sed '1d;$d' > "$root/.build/bench/bench.json"
+	grep -q '^PVIOMMU-BENCH-RESULT rc=0$' "$tests" || bad=1
+	python3 "$root/tools/bench/finish.py" "$root/.build/bench/bench.json" \
+		"$(qemu-system-x86_64 --version | head -n 1)" \
+		"$(git -C "$root" describe --always --dirty 2>/dev/null)" || bad=1
+	exit "$bad"
+fi
 if [ "$mode" = demo ]; then
 	grep -q '^PVIOMMU-DEMO-RESULT rc=0$' "$tests" || bad=1
 	if [ "$bad" -ne 0 ]; then

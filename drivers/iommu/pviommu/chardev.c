@@ -16,6 +16,9 @@
 #include <uapi/linux/pviommu.h>
 
 #include "pviommu.h"
+#ifdef PVIOMMU_TEST
+#include "pviommu_test.h"
+#endif
 
 static int pviommu_get_info(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
@@ -48,6 +51,9 @@ union pviommu_ucmd_buffer {
 	struct pviommu_get_faults faults;
 	struct pviommu_stats stats;
 	struct pviommu_query query;
+#ifdef PVIOMMU_TEST
+	struct pviommu_test_floor floor;
+#endif
 };
 
 struct pviommu_ioctl_op {
@@ -92,6 +98,10 @@ static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
 		 out_shadows),
 	IOCTL_OP(PVIOMMU_QUERY, pviommu_ctx_query, struct pviommu_query,
 		 __reserved2),
+#ifdef PVIOMMU_TEST
+	IOCTL_OP(PVIOMMU_TEST_FLOOR, pviommu_ctx_test_floor,
+		 struct pviommu_test_floor, out_ns),
+#endif
 };
 
 static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,

@@ -11,6 +11,7 @@
  */
 #include <linux/bitfield.h>
 #include <linux/eventfd.h>
+#include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/sched/mm.h>
@@ -20,6 +21,9 @@
 
 #include "pviommu.h"
 #include "vtd.h"
+#ifdef PVIOMMU_TEST
+#include "pviommu_test.h"
+#endif
 
 static unsigned long walk_budget = 1UL << 22;
 module_param(walk_budget, ulong, 0644);
@@ -536,3 +540,84 @@ int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	cmd->out_phys = capable(CAP_SYS_ADMIN) ? phys : 0;
 	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
 }
+
+#ifdef PVIOMMU_TEST
+/* Pin, map, unmap, sync, unpin @npages pages: no walk, no tree. */
+static int floor_once(struct pviommu_ctx *ctx, void *hdom, u64 uaddr,
+		      u64 iova, u64 npages, u64 *pa)
+{
+	const struct pviommu_host_ops *ops = ctx->engine.ops;
+	u64 done = 0, run = 0, i;
+	int ret = 0;
+
+	while (done < npages) {
+		unsigned int n = min_t(u64, npages - done, PVIOMMU_PIN_BATCH);
+
+		ret = ops->pin(&ctx->host, uaddr + done * PAGE_SIZE, n, true,
+			       pa + done);
+		if (ret)
+			break;
+		done += n;
+	}
+	/* Map each physically contiguous run of what was pinned. */
+	for (i = 1; !ret && i <= done; i++) {
+		if (i < done && pa[i] == pa[i - 1] + PAGE_SIZE)
+			continue;
+		ret = ops->map(&ctx->host, hdom, iova + run * PAGE_SIZE,
+			       pa[run], (i - run) * PAGE_SIZE,
+			       PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		if (ret)
+			done = i;	/* unmap only what was mapped */
+		run = i;
+	}
+	if (run)
+		ops->unmap(&ctx->host, hdom, iova, run * PAGE_SIZE);
+	ops->sync(&ctx->host, hdom);
+	/* Unpin contiguous runs, as the engine does. */
+	for (run = 0, i = 1; i <= done; i++) {
+		if (i < done && pa[i] == pa[i - 1] + PAGE_SIZE)
+			continue;
+		ops->unpin(&ctx->host, pa[run], i - run, true);
+		run = i;
+	}
+	return ret;
+}
+
+/**
+ * pviommu_ctx_test_floor() - PVIOMMU_TEST_FLOOR (test builds only)
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_test_floor
+ *
+ * Return: 0 or a negative errno.
+ */
+int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_test_floor *cmd = ucmd->cmd;
+	u64 npages = cmd->length / PAGE_SIZE, it;
+	void *hdom;
+	u64 t0, *pa;
+	int ret = 0;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved || !npages || cmd->length % PAGE_SIZE ||
+	    (cmd->uaddr | cmd->iova) % PAGE_SIZE || cmd->guest_sid > U16_MAX)
+		return -EINVAL;
+	hdom = pviommu_engine_hdom(&ctx->engine, cmd->guest_sid);
+	if (!hdom)
+		return -ENOENT;
+	pa = kvcalloc(npages, sizeof(*pa), GFP_KERNEL_ACCOUNT);
+	if (!pa)
+		return -ENOMEM;
+
+	t0 = ktime_get_ns();
+	for (it = 0; it < cmd->iterations && !ret; it++) {
+		ret = floor_once(ctx, hdom, cmd->uaddr, cmd->iova, npages, pa);
+		cond_resched();
+	}
+	cmd->out_ns = ktime_get_ns() - t0;
+	kvfree(pa);
+	return ret ?: pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+#endif

@@ -150,6 +150,7 @@ int pviommu_ctx_set_eventfd(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_get_faults(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_get_stats(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 
 extern const struct pviommu_host_ops pviommu_host_ops;
 void pviommu_host_init(void);

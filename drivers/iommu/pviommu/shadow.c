@@ -942,6 +942,21 @@ int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 }
 
 /**
+ * pviommu_engine_hdom() - the host domain a device is attached to
+ * @e: the engine
+ * @sid: the device's guest source-id
+ *
+ * Return: the host domain, or NULL when no device is attached under @sid
+ * or it is blocked.
+ */
+void *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid)
+{
+	struct pviommu_sdev *d = dev_find(e, sid);
+
+	return d && d->shadow ? d->shadow->hdom : NULL;
+}
+
+/**
  * pviommu_engine_nr_shadows() - shadows the engine holds
  * @e: the engine
  *

@@ -235,5 +235,6 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b);
 int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 			 struct pviommu_entry *ent, u64 *phys);
 unsigned int pviommu_engine_nr_shadows(struct pviommu_engine *e);
+void *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid);
 
 #endif /* _PVIOMMU_SHADOW_H */
