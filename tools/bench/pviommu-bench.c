@@ -31,14 +31,17 @@
 #include "pviommu_guest.h"
 #include "pviommu_test.h"
 
+#define BIT_ULL(n)	(1ULL << (n))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define RAM_SIZE	(256ULL << 20)
-#define HUGE_GPA	(1ULL << 32)	/* 1 GiB of hugetlbfs RAM here */
-#define HUGE_SIZE	(1ULL << 30)
+#define HUGE_GPA	BIT_ULL(32)	/* 1 GiB of hugetlbfs RAM here */
+#define HUGE_SIZE	BIT_ULL(30)
 #define SID_A		0x0100
 #define SID_B		0x0108
 #define DID		1
 #define REPS		5
-#define FLOOR_IOVA	(1ULL << 46)	/* never used by the guest */
+#define FLOOR_IOVA	BIT_ULL(46)	/* never used by the guest */
 
 static __u64 now_ns(void)
 {
@@ -416,7 +419,7 @@ static const struct {
 
 #define CHURN_IOVA	0x10000000ULL
 #define CHURN_GPA	0x4000000ULL
-#define BULK_IOVA	(1ULL << 40)
+#define BULK_IOVA	BIT_ULL(40)
 #define SPARSE_GPA	0x8000000ULL
 
 /* Run every churn workload on @p, REPS times; store medians. */
@@ -425,7 +428,7 @@ static void run_churns(struct path *p, int is_pv, const char *suffix)
 	unsigned int w;
 	int i;
 
-	for (w = 0; w < sizeof(churns) / sizeof(churns[0]); w++) {
+	for (w = 0; w < ARRAY_SIZE(churns); w++) {
 		__u64 v[REPS], f[REPS];
 		char name[64];
 		struct result *r;
@@ -550,7 +553,9 @@ static long meminfo_kb(const char *key)
 }
 
 static const unsigned int sparse_n[] = { 1, 1000, 100000 };
-#define NR_SPARSE	(sizeof(sparse_n) / sizeof(sparse_n[0]))
+
+#define NR_SPARSE	ARRAY_SIZE(sparse_n)
+
 static __u64 sparse_pv[NR_SPARSE], sparse_bl[NR_SPARSE];
 static double bytes_per_leaf;
 static double ioctl_ns;
@@ -575,6 +580,7 @@ static double measure_ioctl(int fd)
 	}
 	return median(v, REPS) / 1000.0;
 }
+
 static __u64 pinned_at_max, mapped_at_max;
 
 static void write_json(const char *file, const char *kver, const char *srcver)
@@ -584,8 +590,8 @@ static void write_json(const char *file, const char *kver, const char *srcver)
 
 	if (!f)
 		die("writing %s", file);
-	fprintf(f, "{\n  \"versions\": { \"kernel\": \"%s\", \"module_srcversion\": \"%s\" },\n",
-		kver, srcver);
+	fprintf(f, "{\n  \"versions\": { \"kernel\": \"%s\", %s\"%s\" },\n",
+		kver, "\"module_srcversion\": ", srcver);
 	fprintf(f, "  \"repetitions\": %d,\n", REPS);
 	fprintf(f, "  \"ioctl_round_trip_ns\": %.1f,\n", ioctl_ns);
 	for (i = 0; i < nr_results; i++) {
@@ -601,8 +607,8 @@ static void write_json(const char *file, const char *kver, const char *srcver)
 		fprintf(f, "\"pviommu_flushes_per_s\": %.1f, \"baseline_flushes_per_s\": %.1f, ",
 			r->flushes * 1e9 / r->pv_ns,
 			r->bl_ns ? r->flushes * 1e9 / r->bl_ns : 0.0);
-		fprintf(f, "\"pviommu_ns_per_page\": %.1f, \"baseline_ns_per_page\": %.1f, \"floor_ns_per_page\": %.1f, ",
-			(double)r->pv_ns / r->pages,
+		fprintf(f, "\"pviommu_ns_per_page\": %.1f, ", (double)r->pv_ns / r->pages);
+		fprintf(f, "\"baseline_ns_per_page\": %.1f, \"floor_ns_per_page\": %.1f, ",
 			(double)r->bl_ns / r->pages,
 			(double)r->floor_ns / r->pages);
 		fprintf(f, "\"speedup_vs_baseline\": %.2f, \"cost_vs_floor\": %.2f },\n",
@@ -621,8 +627,10 @@ static void write_json(const char *file, const char *kver, const char *srcver)
 		fprintf(f, "%s%llu", i ? ", " : "",
 			(unsigned long long)sparse_bl[i]);
 	fprintf(f, "] },\n");
-	fprintf(f, "  \"memory\": { \"kernel_bytes_per_leaf\": %.1f, \"pinned_pages\": %llu, \"mapped_pages\": %llu }\n}\n",
-		bytes_per_leaf, (unsigned long long)pinned_at_max,
+	fprintf(f, "  \"memory\": { \"kernel_bytes_per_leaf\": %.1f, ",
+		bytes_per_leaf);
+	fprintf(f, "\"pinned_pages\": %llu, \"mapped_pages\": %llu }\n}\n",
+		(unsigned long long)pinned_at_max,
 		(unsigned long long)mapped_at_max);
 	fclose(f);
 }
@@ -746,8 +754,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)sparse_bl[i]);
 	one = result_find("churn_4k");
 	two = result_find("churn_4k_2dev");
-	printf("\ntwo devices in one domain, 4K churn: pviommu %.2fx of one device, baseline %.2fx\n",
-	       (double)two->pv_ns / one->pv_ns,
+	printf("\ntwo devices in one domain, 4K churn: pviommu %.2fx, %s %.2fx\n",
+	       (double)two->pv_ns / one->pv_ns, "of one device; baseline",
 	       (double)two->bl_ns / one->bl_ns);
 	printf("kernel memory per mapped leaf: %.0f bytes; pinned pages %llu for %llu mappings\n",
 	       bytes_per_leaf, (unsigned long long)pinned_at_max,
