@@ -388,8 +388,9 @@ int pviommu_ctx_detach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_invalidate *cmd = ucmd->cmd;
+	/* A guest flush is two or three descriptors: no allocation for it. */
+	__le64 small[16], *desc = small;
 	struct pviommu_batch b = {};
-	__le64 *desc = NULL;
 	size_t len;
 	int ret, rc;
 
@@ -401,7 +402,7 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		return -EINVAL;
 
 	len = (size_t)cmd->entry_len * cmd->entry_num;
-	if (len) {
+	if (len > sizeof(small)) {
 		desc = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 		if (!desc)
 			return -ENOMEM;
@@ -415,7 +416,8 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		ctx->engine.budget = walk_budget;
 		ret = pviommu_engine_batch(&ctx->engine, &b);
 	}
-	kvfree(desc);
+	if (desc != small)
+		kvfree(desc);
 
 	if (b.signal && ctx->eventfd)
 		eventfd_signal(ctx->eventfd);

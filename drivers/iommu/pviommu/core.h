@@ -129,12 +129,15 @@ typedef int (*pviommu_read_fn)(void *priv, u64 gpa, void *buf, size_t len);
  * struct pviommu_gmem - guest RAM: GPA ranges backed by VMM memory
  * @slots: maple tree of struct pviommu_ram_slot, keyed by GPA range
  * @nr_slots: number of slots
+ * @last: the slot the last lookup found, tried first (walks and status
+ *	writes nearly always stay in one slot); NULL when none
  *
  * The caller serializes all calls on one gmem (the context lock).
  */
 struct pviommu_gmem {
 	struct maple_tree slots;
 	unsigned int nr_slots;
+	struct pviommu_ram_slot *last;
 };
 
 /**

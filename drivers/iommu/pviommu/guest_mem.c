@@ -31,6 +31,7 @@ void pviommu_gmem_init(struct pviommu_gmem *gm)
 {
 	mt_init(&gm->slots);
 	gm->nr_slots = 0;
+	gm->last = NULL;
 }
 
 /**
@@ -46,6 +47,7 @@ void pviommu_gmem_destroy(struct pviommu_gmem *gm)
 		kfree(slot);
 	mtree_destroy(&gm->slots);
 	gm->nr_slots = 0;
+	gm->last = NULL;
 }
 
 /**
@@ -115,6 +117,8 @@ int pviommu_gmem_remove(struct pviommu_gmem *gm, u64 gpa, u64 len)
 	if (!slot || slot->gpa != gpa || slot->len != len)
 		return -ENOENT;
 	mtree_erase(&gm->slots, gpa);
+	if (gm->last == slot)
+		gm->last = NULL;
 	kfree(slot);
 	gm->nr_slots--;
 	return 0;
@@ -131,12 +135,17 @@ int pviommu_gmem_remove(struct pviommu_gmem *gm, u64 gpa, u64 len)
 const struct pviommu_ram_slot *pviommu_gmem_lookup(struct pviommu_gmem *gm,
 						   u64 gpa, u64 len)
 {
-	struct pviommu_ram_slot *slot;
+	struct pviommu_ram_slot *slot = gm->last;
 
 	if (!len || gpa > ULONG_MAX)
 		return NULL;
-	slot = mtree_load(&gm->slots, gpa);
-	if (!slot || len > slot->len - (gpa - slot->gpa))
+	if (!slot || gpa < slot->gpa || gpa - slot->gpa >= slot->len) {
+		slot = mtree_load(&gm->slots, gpa);
+		if (!slot)
+			return NULL;
+		gm->last = slot;
+	}
+	if (len > slot->len - (gpa - slot->gpa))
 		return NULL;
 	return slot;
 }
