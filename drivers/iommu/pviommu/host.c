@@ -16,8 +16,13 @@
  *
  * Pinning charges the VMM's RLIMIT_MEMLOCK (account_locked_vm(), which
  * exempts CAP_IPC_LOCK) and runs in the VMM's ioctl, so pin_user_pages_fast()
- * pins the VMM's own pages. Unpinning uncharges the same mm, from any
- * context.
+ * pins the VMM's own pages. account_locked_vm() takes the mmap lock and
+ * checks capabilities: per 4K leaf it was a fifth of a leaf's cost. So pins
+ * charge ahead in chunks of up to PVIOMMU_PIN_BATCH pages (the exact need
+ * when a chunk would pass the limit, so no pin fails that would have
+ * succeeded), unpins leave the charge, and host_settle(), which the engine
+ * calls at every flush, brings the charge back to exactly what is pinned
+ * before the ioctl returns.
  */
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
@@ -277,6 +282,42 @@ static int host_attach(void *host, void *hdom, void *hdev)
 	return ret;
 }
 
+/*
+ * Have @npages more pages charged than pinned. The first pin since the
+ * last settle charges exactly (a one-leaf flush then costs one call); a
+ * call that pins again charges a chunk ahead.
+ */
+static int host_charge(struct pviommu_host *h, unsigned int npages)
+{
+	u64 need = h->pinned + npages;
+	u64 chunk = need - h->charged;
+
+	if (need <= h->charged)
+		return 0;
+	if (h->pins_since_settle++)
+		chunk = max_t(u64, chunk, PVIOMMU_PIN_BATCH);
+	if (!account_locked_vm(h->mm, chunk, true)) {
+		h->charged += chunk;
+		return 0;
+	}
+	/* Near the limit: charge exactly what this pin needs. */
+	if (account_locked_vm(h->mm, need - h->charged, true))
+		return -ENOMEM;
+	h->charged = need;
+	return 0;
+}
+
+static void host_settle(void *host)
+{
+	struct pviommu_host *h = host;
+
+	h->pins_since_settle = 0;
+	if (h->charged > h->pinned) {
+		account_locked_vm(h->mm, h->charged - h->pinned, false);
+		h->charged = h->pinned;
+	}
+}
+
 static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 		    u64 *pa)
 {
@@ -287,14 +328,14 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 
 	if (WARN_ON_ONCE(npages > PVIOMMU_PIN_BATCH))
 		return -EINVAL;
-	ret = account_locked_vm(h->mm, npages, true);
+	ret = host_charge(h, npages);
 	if (ret)
 		return ret;
 	ret = pin_user_pages_fast(uaddr, npages, flags, h->pages);
 	if (ret != npages) {
 		if (ret > 0)
 			unpin_user_pages(h->pages, ret);
-		account_locked_vm(h->mm, npages, false);
+		host_settle(h);
 		return ret < 0 ? ret : -EFAULT;
 	}
 	for (i = 0; i < npages; i++)
@@ -304,13 +345,13 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	return 0;
 }
 
+/* The charge stays until host_settle(). */
 static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 {
 	struct pviommu_host *h = host;
 
 	unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(pa)), npages,
 					 dirty);
-	account_locked_vm(h->mm, npages, false);
 	h->pinned -= npages;
 	atomic64_sub(npages, &pviommu_pinned);
 }
@@ -357,4 +398,5 @@ const struct pviommu_host_ops pviommu_host_ops = {
 	.unmap = host_unmap,
 	.sync = host_sync,
 	.iova_to_phys = host_iova_to_phys,
+	.settle = host_settle,
 };

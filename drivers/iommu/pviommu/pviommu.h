@@ -43,11 +43,16 @@ struct pci_dev;
  * @mm: the VMM's address space, charged for pinned pages
  * @pages: scratch for pin_user_pages_fast()
  * @pinned: pages pinned now
+ * @charged: pages charged to @mm's locked_vm; at least @pinned, and equal
+ *	to it whenever an ioctl returns (see host.c)
+ * @pins_since_settle: pin calls since charged last equalled pinned
  */
 struct pviommu_host {
 	struct mm_struct *mm;
 	struct page **pages;
 	u64 pinned;
+	u64 charged;
+	unsigned int pins_since_settle;
 };
 
 /**

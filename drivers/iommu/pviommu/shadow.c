@@ -132,6 +132,8 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
 			      e->runs[i].dirty);
 	e->nr_runs = 0;
+	if (e->ops->settle)
+		e->ops->settle(e->host);
 }
 
 /*
@@ -805,8 +807,10 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev)
 	}
 
 	ret = dev_update(e, d);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
+		pviommu_engine_flush(e);
 		return ret;
+	}
 	if (e->cur.active)
 		cur_reset(e);
 	if (ret) {
@@ -873,7 +877,7 @@ int pviommu_engine_add_slot(struct pviommu_engine *e,
 			    const struct pviommu_ram_slot *slot)
 {
 	struct pviommu_shadow *s;
-	int ret;
+	int ret = 0;
 
 	list_for_each_entry(s, &e->shadows, node) {
 		if (!s->pass_through)
@@ -881,9 +885,10 @@ int pviommu_engine_add_slot(struct pviommu_engine *e,
 		ret = shadow_map(e, s, slot->gpa, slot->gpa, slot->len,
 				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
 		if (ret)
-			return ret;
+			break;
 	}
-	return 0;
+	pviommu_engine_flush(e);
+	return ret;
 }
 
 /**
