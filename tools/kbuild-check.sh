@@ -18,6 +18,7 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out/tools"
+out=$(cd "$out" && pwd)	# Kbuild needs M= absolute
 cp -a "$root/Kbuild" "$root/drivers" "$root/include" "$out/"
 cp -a "$root/tools/compat-probe.sh" "$out/tools/"
 find "$out" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o \

@@ -86,7 +86,7 @@ timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
 	-device edu -device edu \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE}" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tests" \
 	</dev/null 2>"$out/qemu.log"
@@ -120,6 +120,13 @@ if grep -i taint "$console" |
 	bad=1
 fi
 
+if [ "$mode" = bench ] && [ -n "${PVIOMMU_PROFILE:-}" ]; then
+	mkdir -p "$root/.build/bench"
+	sed -n '/^PVIOMMU-TRACE-BEGIN$/,/^PVIOMMU-TRACE-END$/p' "$tests" |
+		sed '1d;$d' > "$root/.build/bench/trace.txt"
+	python3 "$root/tools/bench/profile.py" "$root/.build/bench/trace.txt"
+	exit $?
+fi
 if [ "$mode" = bench ]; then
 	mkdir -p "$root/.build/bench"
 	sed -n '/^PVIOMMU-BENCH-JSON-BEGIN$/,/^PVIOMMU-BENCH-JSON-END$/p' \

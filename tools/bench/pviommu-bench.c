@@ -18,6 +18,9 @@
  *            kernel, no walk and no tree (PVIOMMU_TEST_FLOOR, test builds).
  *
  * Usage: pviommu-bench <edu bdf> <second edu bdf> <json file>
+ *        pviommu-bench --profile <function> <edu bdf> <trace file>
+ * With --profile, runs the pviommu 4K churn under the function_graph tracer
+ * rooted at <function> (three levels deep) and saves the trace.
  * The devices start bound to pviommu; the program rebinds them to vfio-pci
  * for the baseline and back. It prints a table and writes every figure to
  * the JSON file.
@@ -328,6 +331,7 @@ static void bl_close(struct vfio_dev *v)
 struct result {
 	const char *name;
 	__u64 pv_ns, bl_ns, floor_ns;	/* medians */
+	__u64 floor_pp_ns;		/* floor mapping page by page */
 	__u64 flushes;			/* per repetition */
 	__u64 pages;			/* 4 KiB pages per repetition */
 };
@@ -361,10 +365,11 @@ static __u64 churn(struct path *p, __u64 iova, __u64 gpa, unsigned int npages,
 	return now_ns() - t0;
 }
 
-static __u64 floor_ns(struct bench *b, __u64 gpa, __u64 length, __u64 iters)
+static __u64 floor_ns(struct bench *b, __u64 gpa, __u64 length, __u64 iters,
+		      __u32 flags)
 {
 	struct pviommu_test_floor f = {
-		.size = sizeof(f), .guest_sid = SID_A,
+		.size = sizeof(f), .flags = flags, .guest_sid = SID_A,
 		.uaddr = (uintptr_t)bl_hva(b, gpa), .iova = FLOOR_IOVA,
 		.length = length, .iterations = iters,
 	};
@@ -429,7 +434,7 @@ static void run_churns(struct path *p, int is_pv, const char *suffix)
 	int i;
 
 	for (w = 0; w < ARRAY_SIZE(churns); w++) {
-		__u64 v[REPS], f[REPS];
+		__u64 v[REPS], f[REPS], fp[REPS];
 		char name[64];
 		struct result *r;
 
@@ -444,15 +449,22 @@ static void run_churns(struct path *p, int is_pv, const char *suffix)
 		for (i = 0; i < REPS; i++) {
 			v[i] = churn(p, CHURN_IOVA, CHURN_GPA, churns[w].pages,
 				     churns[w].am, churns[w].iters);
-			if (is_pv && !*suffix)
+			if (is_pv && !*suffix) {
 				f[i] = floor_ns(p->b, CHURN_GPA,
 						churns[w].pages * PVG_PAGE,
-						churns[w].iters);
+						churns[w].iters, 0);
+				fp[i] = floor_ns(p->b, CHURN_GPA,
+						 churns[w].pages * PVG_PAGE,
+						 churns[w].iters,
+						 PVIOMMU_TEST_FLOOR_PER_PAGE);
+			}
 		}
 		if (is_pv) {
 			r->pv_ns = median(v, REPS);
-			if (!*suffix)
+			if (!*suffix) {
 				r->floor_ns = median(f, REPS);
+				r->floor_pp_ns = median(fp, REPS);
+			}
 		} else {
 			r->bl_ns = median(v, REPS);
 		}
@@ -489,7 +501,7 @@ static void run_bulk(struct path *p, int is_pv)
 			continue;
 		v[i] = now_ns() - t0;
 		if (is_pv)
-			f[i] = floor_ns(b, HUGE_GPA, HUGE_SIZE, 1);
+			f[i] = floor_ns(b, HUGE_GPA, HUGE_SIZE, 1, 0);
 	}
 	if (is_pv) {
 		r->pv_ns = median(v, REPS);
@@ -611,6 +623,9 @@ static void write_json(const char *file, const char *kver, const char *srcver)
 		fprintf(f, "\"baseline_ns_per_page\": %.1f, \"floor_ns_per_page\": %.1f, ",
 			(double)r->bl_ns / r->pages,
 			(double)r->floor_ns / r->pages);
+		fprintf(f, "\"floor_per_page_ns\": %llu, \"cost_vs_floor_per_page\": %.2f, ",
+			(unsigned long long)r->floor_pp_ns,
+			r->floor_pp_ns ? (double)r->pv_ns / r->floor_pp_ns : 0.0);
 		fprintf(f, "\"speedup_vs_baseline\": %.2f, \"cost_vs_floor\": %.2f },\n",
 			r->bl_ns ? (double)r->bl_ns / r->pv_ns : 0.0,
 			r->floor_ns ? (double)r->pv_ns / r->floor_ns : 0.0);
@@ -635,6 +650,61 @@ static void write_json(const char *file, const char *kver, const char *srcver)
 	fclose(f);
 }
 
+static void tracefs(const char *file, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	sysfs_write(path, val);
+}
+
+/* The 4K churn under function_graph, three levels below the ioctl. */
+static int profile(const char *func, const char *bdf, const char *out)
+{
+	struct path pv = { .name = "pviommu", .flush = pv_flush,
+			   .dsi = pv_dsi };
+	struct bench b = {};
+	char buf[65536];
+	ssize_t n;
+	int in, o;
+
+	b.name[0] = bdf;
+	pv.b = &b;
+	if (pvg_parse_bdf(bdf, &b.bdf[0]))
+		die("bad device name");
+	b.fd = open("/dev/pviommu", O_RDWR | O_CLOEXEC);
+	if (b.fd < 0 || pvg_init(&b.g, b.fd, RAM_SIZE))
+		die("pviommu context");
+	b.root = pvg_table(&b.g);
+	pvg_context(&b.g, SID_A, DID, b.root, 0);
+	if (pvg_attach(&b.g, b.bdf[0], SID_A))
+		die("attach %s", bdf);
+	churn(&pv, CHURN_IOVA, CHURN_GPA, 1, 0, 50);	/* warm up */
+
+	tracefs("tracing_on", "0");
+	tracefs("current_tracer", "nop");
+	tracefs("trace", "");
+	tracefs("buffer_size_kb", "65536");
+	tracefs("set_graph_function", func);
+	tracefs("max_graph_depth", "4");
+	tracefs("current_tracer", "function_graph");
+	tracefs("tracing_on", "1");
+	churn(&pv, CHURN_IOVA, CHURN_GPA, 1, 0, 100);
+	tracefs("tracing_on", "0");
+
+	in = open("/sys/kernel/tracing/trace", O_RDONLY);
+	o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || o < 0)
+		die("saving the trace");
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(o, buf, n) != n)
+			die("saving the trace");
+	close(in);
+	close(o);
+	close(b.fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pviommu_ram huge = { .size = sizeof(huge), .gpa = HUGE_GPA,
@@ -653,6 +723,8 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[1], "--profile"))
+		return profile(argv[2], argv[3], argv[4]);
 	if (argc != 4)
 		die("usage: %s <edu bdf> <edu bdf> <json file>", argv[0]);
 	b.name[0] = argv[1];

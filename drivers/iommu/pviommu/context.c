@@ -142,7 +142,7 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
 		ctx_detach_hdev(ctx, hd);
 	pviommu_engine_destroy(&ctx->engine);
-	WARN_ON_ONCE(ctx->host.pinned);
+	WARN_ON_ONCE(ctx->host.pinned || ctx->host.charged);
 	pviommu_gmem_destroy(&ctx->gmem);
 	if (ctx->eventfd)
 		eventfd_ctx_put(ctx->eventfd);
@@ -546,7 +546,7 @@ int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 #ifdef PVIOMMU_TEST
 /* Pin, map, unmap, sync, unpin @npages pages: no walk, no tree. */
 static int floor_once(struct pviommu_ctx *ctx, void *hdom, u64 uaddr,
-		      u64 iova, u64 npages, u64 *pa)
+		      u64 iova, u64 npages, u64 *pa, bool per_page)
 {
 	const struct pviommu_host_ops *ops = ctx->engine.ops;
 	u64 done = 0, run = 0, i;
@@ -563,7 +563,7 @@ static int floor_once(struct pviommu_ctx *ctx, void *hdom, u64 uaddr,
 	}
 	/* Map each physically contiguous run of what was pinned. */
 	for (i = 1; !ret && i <= done; i++) {
-		if (i < done && pa[i] == pa[i - 1] + PAGE_SIZE)
+		if (!per_page && i < done && pa[i] == pa[i - 1] + PAGE_SIZE)
 			continue;
 		ret = ops->map(&ctx->host, hdom, iova + run * PAGE_SIZE,
 			       pa[run], (i - run) * PAGE_SIZE,
@@ -601,7 +601,7 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	int ret = 0;
 
 	lockdep_assert_held(&ctx->lock);
-	if (cmd->flags)
+	if (cmd->flags & ~PVIOMMU_TEST_FLOOR_PER_PAGE)
 		return -EOPNOTSUPP;
 	if (cmd->__reserved || !npages || cmd->length % PAGE_SIZE ||
 	    (cmd->uaddr | cmd->iova) % PAGE_SIZE || cmd->guest_sid > U16_MAX)
@@ -615,7 +615,10 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 
 	t0 = ktime_get_ns();
 	for (it = 0; it < cmd->iterations && !ret; it++) {
-		ret = floor_once(ctx, hdom, cmd->uaddr, cmd->iova, npages, pa);
+		ret = floor_once(ctx, hdom, cmd->uaddr, cmd->iova, npages, pa,
+				 cmd->flags & PVIOMMU_TEST_FLOOR_PER_PAGE);
+		/* Accounting exact again, as after every pviommu call. */
+		ctx->engine.ops->settle(&ctx->host);
 		cond_resched();
 	}
 	cmd->out_ns = ktime_get_ns() - t0;

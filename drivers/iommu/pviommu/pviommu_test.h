@@ -15,7 +15,10 @@
 /**
  * struct pviommu_test_floor - ioctl(PVIOMMU_TEST_FLOOR)
  * @size: sizeof(struct pviommu_test_floor)
- * @flags: must be 0
+ * @flags: PVIOMMU_TEST_FLOOR_PER_PAGE: one map call per 4 KiB page, as a
+ *	design that maps each 4K guest leaf separately must; without it,
+ *	one per physically contiguous run (which depends on where the pages
+ *	happen to be)
  * @guest_sid: an attached device whose host domain to use
  * @__reserved: must be 0
  * @uaddr: VMM memory to pin, page aligned
@@ -43,5 +46,8 @@ struct pviommu_test_floor {
 };
 
 #define PVIOMMU_TEST_FLOOR	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_TEST_FLOOR)
+enum pviommu_test_floor_flags {
+	PVIOMMU_TEST_FLOOR_PER_PAGE = 1 << 0,
+};
 
 #endif /* _PVIOMMU_TEST_H */
