@@ -320,8 +320,7 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	hd = ctx_find(ctx, cmd->guest_sid);
 	if (hd) {
 		/* The same call again continues an unfinished attach. */
-		if (pci_domain_nr(hd->pdev->bus) != cmd->host_bdf >> 16 ||
-		    pci_dev_id(hd->pdev) != (cmd->host_bdf & 0xffff))
+		if (!pviommu_hdev_is(hd, cmd->host_bdf))
 			return -EEXIST;
 		return pviommu_engine_attach(&ctx->engine, hd->sid, hd);
 	}

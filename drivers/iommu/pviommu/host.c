@@ -125,6 +125,19 @@ void pviommu_hdev_remove(struct pci_dev *pdev)
 }
 
 /**
+ * pviommu_hdev_is() - whether a device is the one the uAPI names
+ * @hd: the device
+ * @bdf: segment << 16 | bus << 8 | devfn
+ *
+ * Return: true when @hd is at @bdf.
+ */
+bool pviommu_hdev_is(const struct pviommu_hdev *hd, u32 bdf)
+{
+	return pci_domain_nr(hd->pdev->bus) == bdf >> 16 &&
+	       pci_dev_id(hd->pdev) == (bdf & 0xffff);
+}
+
+/**
  * pviommu_hdev_get() - take a bound device for a context
  * @ctx: the context
  * @bdf: segment << 16 | bus << 8 | devfn
@@ -146,8 +159,7 @@ struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf)
 
 	mutex_lock(&pviommu_hdevs_lock);
 	list_for_each_entry(hd, &pviommu_hdevs, node)
-		if (pci_domain_nr(hd->pdev->bus) == bdf >> 16 &&
-		    pci_dev_id(hd->pdev) == (bdf & 0xffff))
+		if (pviommu_hdev_is(hd, bdf))
 			goto found;
 	mutex_unlock(&pviommu_hdevs_lock);
 	return ERR_PTR(-ENOENT);

@@ -162,6 +162,7 @@ void pviommu_host_init(void);
 void pviommu_host_exit(void);
 int pviommu_hdev_add(struct pci_dev *pdev);
 void pviommu_hdev_remove(struct pci_dev *pdev);
+bool pviommu_hdev_is(const struct pviommu_hdev *hd, u32 bdf);
 struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf);
 void pviommu_hdev_put(struct pviommu_hdev *hd);
 

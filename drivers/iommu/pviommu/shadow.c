@@ -807,17 +807,15 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev)
 	}
 
 	ret = dev_update(e, d);
-	if (ret == -EAGAIN) {
-		pviommu_engine_flush(e);
-		return ret;
-	}
-	if (e->cur.active)
-		cur_reset(e);
-	if (ret) {
-		e->ops->block(e->host, d->hdev);
-		dev_leave(e, d);
-		list_del(&d->node);
-		kfree(d);
+	if (ret != -EAGAIN) {
+		if (e->cur.active)
+			cur_reset(e);
+		if (ret) {
+			e->ops->block(e->host, d->hdev);
+			dev_leave(e, d);
+			list_del(&d->node);
+			kfree(d);
+		}
 	}
 	pviommu_engine_flush(e);
 	return ret;
