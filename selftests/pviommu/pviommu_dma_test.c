@@ -150,8 +150,7 @@ TEST_F(dma, map_dma_unmap)
 	if (self->edu) {
 		ASSERT_EQ(0, edu_open(&e, self->bdf));
 		pattern(g->ram + GPA, 1);
-		ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
-		ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+		ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
 		EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 1));
 	}
 
@@ -188,12 +187,10 @@ TEST_F(dma, read_only)
 
 	ASSERT_EQ(0, edu_open(&e, self->bdf));
 	pattern(g->ram + GPA, 3);
-	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
-	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
 	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 3));
 	pattern(g->ram + GPA + PVG_PAGE, 4);
-	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 0));
-	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 1));
+	ASSERT_EQ(0, edu_copy(&e, IOVA + PVG_PAGE, IOVA, LEN));
 	EXPECT_TRUE(is_pattern(g->ram + GPA, 3));
 	edu_close(&e);
 }
@@ -231,8 +228,7 @@ TEST_F(dma, two_devices)
 	ASSERT_EQ(0, edu_open(&e, self->bdf));
 	ASSERT_EQ(0, edu_open(&e2, bdf2));
 	pattern(g->ram + GPA, 5);
-	ASSERT_EQ(0, edu_dma(&e2, IOVA, LEN, 0));
-	ASSERT_EQ(0, edu_dma(&e2, IOVA + PVG_PAGE, LEN, 1));
+	ASSERT_EQ(0, edu_copy(&e2, IOVA, IOVA + PVG_PAGE, LEN));
 	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 5));
 
 	/* One unmap for both devices; neither reaches the page after. */
@@ -259,8 +255,7 @@ TEST_F(dma, two_devices)
 	pvg_context(g, SID_B, 3, 0, 2);
 	ASSERT_EQ(0, context_invalidate(g, SID_B));
 	pattern(g->ram + GPA + 3 * PVG_PAGE, 6);
-	ASSERT_EQ(0, edu_dma(&e2, GPA + 3 * PVG_PAGE, LEN, 0));
-	ASSERT_EQ(0, edu_dma(&e2, GPA + 4 * PVG_PAGE, LEN, 1));
+	ASSERT_EQ(0, edu_copy(&e2, GPA + 3 * PVG_PAGE, GPA + 4 * PVG_PAGE, LEN));
 	EXPECT_TRUE(is_pattern(g->ram + GPA + 4 * PVG_PAGE, 6));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(1 + RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
@@ -582,8 +577,7 @@ TEST_F(dma, hugetlb_2m)
 		ASSERT_EQ(0, edu_open(&e, self->bdf));
 		for (i = 0; i < LEN; i++)
 			huge[0x1ff000 + i] = (__u8)(i * 7 + 9);
-		ASSERT_EQ(0, edu_dma(&e, (2 << 20) + 0x1ff000, LEN, 0));
-		ASSERT_EQ(0, edu_dma(&e, (2 << 20) + 0x1000, LEN, 1));
+		ASSERT_EQ(0, edu_copy(&e, (2 << 20) + 0x1ff000, (2 << 20) + 0x1000, LEN));
 		EXPECT_TRUE(is_pattern(huge + 0x1000, 9));
 		edu_close(&e);
 	}

@@ -345,4 +345,15 @@ static inline int edu_dma(struct edu *e, __u64 iova, __u32 cnt, int to_ram)
 	return -ETIMEDOUT;
 }
 
+/*
+ * Copy @cnt bytes from IOVA @src to IOVA @dst through the device: a DMA
+ * into its buffer, then one out of it. Returns 0, or -ETIMEDOUT.
+ */
+static inline int edu_copy(struct edu *e, __u64 src, __u64 dst, __u32 cnt)
+{
+	int ret = edu_dma(e, src, cnt, 0);
+
+	return ret ?: edu_dma(e, dst, cnt, 1);
+}
+
 #endif /* _PVIOMMU_GUEST_H */

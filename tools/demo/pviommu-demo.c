@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < LEN; i++)
 		g.ram[GPA + i] = (__u8)(i * 7 + 1);
 	memset(g.ram + GPA + PVG_PAGE, 0, LEN);
-	check(!edu_dma(&e, IOVA, LEN, 0) && !edu_dma(&e, IOVA + PVG_PAGE, LEN, 1),
+	check(!edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN),
 	      "both transfers completed");
 	check(!memcmp(g.ram + GPA, g.ram + GPA + PVG_PAGE, LEN),
 	      "guest page at GPA %#llx now holds the bytes from GPA %#llx",
