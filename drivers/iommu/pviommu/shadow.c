@@ -16,11 +16,15 @@
  *  - The tree records exactly what the host domain maps, entry by entry,
  *    at every return, including after a failure. It alone decides what
  *    to unmap.
- *  - An entry is mapped by one or more host map calls, one per maximal
- *    physically contiguous run of its pages, so the host can use its
- *    largest page sizes; no host mapping spans two entries. An entry is
- *    unmapped whole (contiguous entries in one call, others run by run),
- *    never in part.
+ *  - No host page spans two entries, so every entry can be unmapped on
+ *    its own; an entry is unmapped whole, never in part. A leaf is mapped
+ *    by one host call per maximal physically contiguous run of its pages,
+ *    so the host can use its largest page sizes. Consecutive 4K leaves
+ *    (IOVA and GPA both consecutive, same permissions) within one 2M
+ *    block of IOVA are pinned with one call and mapped with one call per
+ *    physically contiguous run; a batch that fills its 2M block maps its
+ *    first page on its own so the host cannot use a 2M page for it.
+ *    Adjacent entries being removed are unmapped with one call.
  *  - The host's IOTLB is synced between the unmap of a page and its unpin
  *    (pviommu_engine_flush()), and before an invalidation wait completes.
  *
@@ -54,6 +58,7 @@
 #include <linux/interval_tree_generic.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -67,6 +72,9 @@ INTERVAL_TREE_DEFINE(struct pviommu_entry, rb, u64, __subtree_last,
 		     ENTRY_START, ENTRY_LAST, static __maybe_unused, entry_it)
 
 #define PG_SIZE		VTD_PAGE_SIZE
+/* 4K leaves in a 2M block: at most one batch, one pin call. */
+#define BATCH_MAX	(SZ_2M / PG_SIZE)
+static_assert(BATCH_MAX <= PVIOMMU_PIN_BATCH);
 
 static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 			 struct pviommu_sdev *d, u64 iova, u8 reason)
@@ -112,6 +120,20 @@ static void engine_add_run(struct pviommu_engine *e, u64 pa, u64 npages,
 	}
 }
 
+/* Issue the unmap entry_remove() has been extending, if any. */
+static void engine_unmap_pending(struct pviommu_engine *e)
+{
+	struct pviommu_shadow *s = e->unmap.shadow;
+
+	if (!s)
+		return;
+	WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, e->unmap.iova,
+				   e->unmap.size) != e->unmap.size);
+	e->stats.unmaps++;
+	s->need_sync = true;
+	e->unmap.shadow = NULL;
+}
+
 /**
  * pviommu_engine_flush() - sync host IOTLBs, then unpin what was unmapped
  * @e: the engine
@@ -121,6 +143,7 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 	struct pviommu_shadow *s;
 	unsigned int i;
 
+	engine_unmap_pending(e);
 	list_for_each_entry(s, &e->shadows, node) {
 		if (!s->need_sync)
 			continue;
@@ -165,6 +188,12 @@ static void shadow_unmap_runs(struct pviommu_engine *e,
 	}
 }
 
+/*
+ * Remove @ent from @s and unmap it. A physically contiguous entry right
+ * after the previous one removed joins its unmap, which is issued by the
+ * next pviommu_engine_flush() or engine_unmap_pending(); whoever maps in
+ * the range afterwards calls one of them first.
+ */
 static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 			 struct pviommu_entry *ent)
 {
@@ -172,12 +201,17 @@ static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 	bool dirty = ent->perm & PVIOMMU_PERM_W;
 
 	if (ent->contig) {
-		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, ent->start, size) !=
-			     size);
-		e->stats.unmaps++;
-		s->need_sync = true;
+		if (e->unmap.shadow != s ||
+		    e->unmap.iova + e->unmap.size != ent->start) {
+			engine_unmap_pending(e);
+			e->unmap.shadow = s;
+			e->unmap.iova = ent->start;
+			e->unmap.size = 0;
+		}
+		e->unmap.size += size;
 		engine_add_run(e, ent->pa, size / PG_SIZE, dirty);
 	} else {
+		engine_unmap_pending(e);
 		shadow_unmap_runs(e, s, ent->start, size, dirty);
 	}
 	entry_it_remove(ent, &s->tree);
@@ -193,6 +227,7 @@ static void shadow_remove_range(struct pviommu_engine *e,
 
 	while ((ent = entry_it_iter_first(&s->tree, start, last)))
 		entry_remove(e, s, ent);
+	engine_unmap_pending(e);
 }
 
 /* Unpin @n pinned, never mapped pages whose addresses are in @pa. */
@@ -301,12 +336,146 @@ err_unpin:
 	return ret;
 }
 
+/*
+ * Map @n consecutive 4K leaves (IOVA @iova, GPA @gpa, @perm) in @s, one
+ * entry each: one pin call, one host map call per physically contiguous
+ * run. The leaves lie in one 2M block of IOVA. All or nothing; returns an
+ * error whenever the leaves have to be mapped one by one instead, which
+ * decides which leaf fails and how.
+ */
+static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
+			    u64 iova, u64 gpa, unsigned int n, u8 perm)
+{
+	const struct pviommu_ram_slot *slot;
+	u64 run = 0, maps = 0, uaddr;
+	unsigned int i;
+	u8 prot = perm;
+	int ret;
+
+	if (n < 2 || e->nr_entries + n > e->max_entries)
+		return -E2BIG;
+	slot = pviommu_gmem_lookup(e->gmem, gpa, (u64)n * PG_SIZE);
+	if (!slot)
+		return -ENOENT;
+	if (slot->readonly)
+		prot &= ~PVIOMMU_PERM_W;
+	uaddr = slot->uaddr + (gpa - slot->gpa);
+
+	for (i = 0; i < n; i++) {
+		e->ents[i] = kzalloc(sizeof(*e->ents[i]), GFP_KERNEL_ACCOUNT);
+		if (!e->ents[i]) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+	}
+	ret = e->ops->pin(e->host, uaddr, n, prot & PVIOMMU_PERM_W, e->pa);
+	if (ret)
+		goto err_free;
+
+	/* Map [run, i) when page i does not continue it. */
+	for (i = 1; i <= n; i++) {
+		if (i < n && e->pa[i] == e->pa[i - 1] + PG_SIZE &&
+		    !(i == 1 && n == BATCH_MAX))
+			continue;
+		ret = e->ops->map(e->host, s->hdom, iova + run * PG_SIZE,
+				  e->pa[run], (i - run) * PG_SIZE, prot);
+		if (ret)
+			goto err_unmap;
+		maps++;
+		run = i;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct pviommu_entry *ent = e->ents[i];
+
+		ent->start = iova + (u64)i * PG_SIZE;
+		ent->last = ent->start + PG_SIZE - 1;
+		ent->gpa = gpa + (u64)i * PG_SIZE;
+		ent->pa = e->pa[i];
+		ent->perm = perm;
+		ent->contig = true;
+		entry_it_insert(ent, &s->tree);
+	}
+	e->nr_entries += n;
+	e->stats.maps += maps;
+	return 0;
+
+err_unmap:
+	/* Pages [0, run) are mapped, the rest only pinned. */
+	if (run) {
+		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova,
+					   run * PG_SIZE) != run * PG_SIZE);
+		s->need_sync = true;
+		for (i = 0; i < run; i++)
+			engine_add_run(e, e->pa[i], 1, prot & PVIOMMU_PERM_W);
+		pviommu_engine_flush(e);
+	}
+	unpin_unmapped(e, e->pa + run, n - run);
+	i = n;
+err_free:
+	while (i--)
+		kfree(e->ents[i]);
+	return ret;
+}
+
+/*
+ * A walk's reconciliation. Leaves to map that could join one
+ * shadow_map_batch() wait in @batch until a leaf that does not continue
+ * them, or the end of the walk.
+ */
 struct recon {
 	struct pviommu_engine *e;
 	struct pviommu_shadow *s;
 	struct pviommu_sdev *dev;	/* device faults are reported for */
 	u64 pos;			/* first IOVA not yet reconciled */
+	struct {
+		u64 iova;
+		u64 gpa;
+		unsigned int n;
+		u8 perm;
+	} batch;
 };
+
+/* Map one leaf; at the entry limit, the guest gets a fault record. */
+static int recon_map(struct recon *r, u64 iova, u64 gpa, u64 size, u8 perm)
+{
+	int ret = shadow_map(r->e, r->s, iova, gpa, size, perm);
+
+	if (ret == -ENOSPC)
+		engine_fault(r->e, r->s, r->dev, iova, VTD_FR_PAGING_ENTRY_INV);
+	return ret;
+}
+
+static int recon_commit(struct recon *r)
+{
+	u64 iova = r->batch.iova, gpa = r->batch.gpa;
+	unsigned int i, n = r->batch.n;
+	u8 perm = r->batch.perm;
+	int ret;
+
+	if (!n)
+		return 0;
+	r->batch.n = 0;
+	if (!shadow_map_batch(r->e, r->s, iova, gpa, n, perm))
+		return 0;
+	for (i = 0; i < n; i++) {
+		ret = recon_map(r, iova + (u64)i * PG_SIZE,
+				gpa + (u64)i * PG_SIZE, PG_SIZE, perm);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static bool recon_continues(const struct recon *r,
+			    const struct pviommu_leaf *leaf)
+{
+	u64 off = (u64)r->batch.n * PG_SIZE;
+
+	return r->batch.n && leaf->shift == VTD_PAGE_SHIFT &&
+	       leaf->perm == r->batch.perm && leaf->iova == r->batch.iova + off &&
+	       leaf->gpa == r->batch.gpa + off && !IS_ALIGNED(leaf->iova, SZ_2M);
+}
 
 static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 {
@@ -315,6 +484,11 @@ static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 	struct pviommu_entry *ent;
 	int ret;
 
+	if (!recon_continues(r, leaf)) {
+		ret = recon_commit(r);
+		if (ret)
+			return ret;
+	}
 	if (leaf->iova > r->pos)
 		shadow_remove_range(r->e, r->s, r->pos, leaf->iova - 1);
 	r->pos = last + 1;
@@ -326,12 +500,16 @@ static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 		return 0;
 
 	shadow_remove_range(r->e, r->s, leaf->iova, last);
-	ret = shadow_map(r->e, r->s, leaf->iova, leaf->gpa, BIT_ULL(leaf->shift),
-			 leaf->perm);
-	if (ret == -ENOSPC)
-		engine_fault(r->e, r->s, r->dev, leaf->iova,
-			     VTD_FR_PAGING_ENTRY_INV);
-	return ret;
+	if (leaf->shift != VTD_PAGE_SHIFT)
+		return recon_map(r, leaf->iova, leaf->gpa, BIT_ULL(leaf->shift),
+				 leaf->perm);
+	if (!r->batch.n) {
+		r->batch.iova = leaf->iova;
+		r->batch.gpa = leaf->gpa;
+		r->batch.perm = leaf->perm;
+	}
+	r->batch.n++;
+	return 0;
 }
 
 static int recon_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
@@ -357,7 +535,7 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	struct recon r = { .e = e, .s = s, .dev = dev };
 	struct pviommu_walk *w = e->walk;
 	struct pviommu_entry *ent;
-	int ret;
+	int ret, err;
 
 	/* Whole entries at the edges: a change inside one replaces it. */
 	ent = entry_it_iter_first(&s->tree, start, start);
@@ -381,6 +559,9 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	w->tables_read = 0;
 	w->entries = 0;
 	ret = pviommu_walk(w);
+	err = recon_commit(&r);
+	if (err && (!ret || ret == -EAGAIN))
+		ret = err;
 	e->budget = w->budget;
 	e->stats.walks++;
 	e->stats.tables_read += w->tables_read;
@@ -988,11 +1169,13 @@ int pviommu_engine_init(struct pviommu_engine *e)
 	INIT_LIST_HEAD(&e->devs);
 	e->walk = kvzalloc(sizeof(*e->walk), GFP_KERNEL_ACCOUNT);
 	e->pa = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(*e->pa), GFP_KERNEL_ACCOUNT);
+	e->ents = kvcalloc(BATCH_MAX, sizeof(*e->ents), GFP_KERNEL_ACCOUNT);
 	e->runs = kvcalloc(PVIOMMU_UNPIN_RUNS, sizeof(*e->runs),
 			   GFP_KERNEL_ACCOUNT);
-	if (!e->walk || !e->pa || !e->runs) {
+	if (!e->walk || !e->pa || !e->ents || !e->runs) {
 		kvfree(e->walk);
 		kvfree(e->pa);
+		kvfree(e->ents);
 		kvfree(e->runs);
 		return -ENOMEM;
 	}
@@ -1017,5 +1200,6 @@ void pviommu_engine_destroy(struct pviommu_engine *e)
 	pviommu_engine_flush(e);
 	kvfree(e->walk);
 	kvfree(e->pa);
+	kvfree(e->ents);
 	kvfree(e->runs);
 }

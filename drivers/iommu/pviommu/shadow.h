@@ -31,8 +31,9 @@
  *	dirty if @dirty
  * @map: map @size bytes at @iova to @pa in @hdom with @prot
  *	(IOMMU_READ/IOMMU_WRITE); all or nothing
- * @unmap: unmap @size bytes at @iova, which are exactly one or more whole
- *	earlier @map calls; returns the bytes unmapped
+ * @unmap: unmap @size bytes at @iova, all of them mapped, in whole host
+ *	pages (the iommu core maps each @map call with the largest pages
+ *	that fit; an unmap never cuts one); returns the bytes unmapped
  * @sync: complete @hdom's IOTLB invalidation for every @unmap so far
  * @iova_to_phys: the physical address @iova maps to in @hdom, 0 if none
  * @settle: optional; called by every flush, so before each engine call
@@ -172,6 +173,9 @@ struct pviommu_unpin_run {
  *	the raw descriptor it stopped in
  * @walk: scratch walk state
  * @pa: scratch for pinned pages' addresses
+ * @ents: scratch for a batch's new entries
+ * @unmap: an unmap of adjacent entries, not issued yet (@unmap.shadow
+ *	NULL when none)
  * @runs: pages unmapped, to unpin after the next sync
  * @nr_runs: used entries of @runs
  * @stats: counters
@@ -201,6 +205,12 @@ struct pviommu_engine {
 	} cur;
 	struct pviommu_walk *walk;
 	u64 *pa;
+	struct pviommu_entry **ents;
+	struct {
+		struct pviommu_shadow *shadow;
+		u64 iova;
+		u64 size;
+	} unmap;
 	struct pviommu_unpin_run *runs;
 	unsigned int nr_runs;
 	struct pviommu_counters stats;

@@ -184,6 +184,7 @@ static int fh_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	struct fake_host *fh = host;
 	unsigned int i;
 
+	fh->pin_calls++;
 	if (fh->fail_pin && !--fh->fail_pin)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++) {
@@ -244,13 +245,29 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 	}
 }
 
+/*
+ * The page the iommu core would use at @iova -> @pa with @size bytes left
+ * of a map call: the largest of 4K, 2M and 1G that both are aligned to and
+ * that fits.
+ */
+static u64 fh_pgsize(u64 iova, u64 pa, u64 size)
+{
+	static const u64 sizes[] = { SZ_1G, SZ_2M, SZ_4K };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes) - 1; i++)
+		if (IS_ALIGNED(iova | pa, sizes[i]) && size >= sizes[i])
+			break;
+	return sizes[i];
+}
+
 static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
 		  int prot)
 {
 	struct fake_host *fh = host;
 	struct fh_dom *d = hdom;
 	unsigned int i;
-	u64 off;
+	u64 off, pg;
 
 	if (fh->fail_map && !--fh->fail_map)
 		return -ENOMEM;
@@ -263,11 +280,16 @@ static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
 	for (off = 0; off < size; off += SZ_4K)
 		if (!fh_pins_of(fh, pa + off))
 			FH_ERR(fh, "map of unpinned %llx", pa + off);
-	if (d->nr_maps == FH_MAX_MAPS) {
-		FH_ERR(fh, "too many mappings");
-		return -ENOMEM;
+	/* One record per host page. */
+	for (off = 0; off < size; off += pg) {
+		pg = fh_pgsize(iova + off, pa + off, size - off);
+		if (d->nr_maps == FH_MAX_MAPS) {
+			FH_ERR(fh, "too many mappings");
+			return -ENOMEM;
+		}
+		d->maps[d->nr_maps++] = (struct fh_map){ iova + off, pa + off,
+							 pg, prot };
 	}
-	d->maps[d->nr_maps++] = (struct fh_map){ iova, pa, size, prot };
 	fh->maps++;
 	return 0;
 }
@@ -288,7 +310,7 @@ static u64 fh_unmap(void *host, void *hdom, u64 iova, u64 size)
 			continue;
 		}
 		if (m->iova < iova || m->iova + m->size > iova + size)
-			FH_ERR(fh, "partial unmap %llx+%llx of map %llx+%llx",
+			FH_ERR(fh, "unmap %llx+%llx cuts host page %llx+%llx",
 			       iova, size, m->iova, m->size);
 		covered += m->size;
 		if (d->nr_unsynced < FH_MAX_MAPS)

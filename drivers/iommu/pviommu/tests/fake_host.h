@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A fake host for the shadow engine's KUnit tests: host domains as lists of
- * map calls, pins as counts per page. It checks every rule a real VT-d host
+ * host pages (each map call split into the largest 4K, 2M and 1G pages that
+ * fit, as the iommu core does), pins as counts per page. It checks every rule a real VT-d host
  * would punish, and counts each violation as an error:
  *
  *  - a map over an IOVA that is already mapped (VT-d would WARN and keep
  *    the old translation), or of a page that is not pinned;
- *  - an unmap that covers part of an earlier map call (VT-d would unmap
- *    the whole large page) or a hole;
+ *  - an unmap that covers part of a host page (VT-d would unmap the whole
+ *    large page) or a hole;
  *  - an unpin of a page not pinned, still mapped, or unmapped without a
  *    sync since (the device could still reach it through a stale IOTLB);
  *  - freeing a domain that has devices or mappings.
@@ -26,6 +27,7 @@
 /* The host physical address of VMM address u (unscrambled). */
 #define FH_PA_OFFSET	0x4000000000ULL
 
+/* One host page. */
 struct fh_map {
 	u64 iova;
 	u64 pa;
@@ -58,6 +60,7 @@ struct fh_dev {
  * @fail_map: fail the map call that brings this to 0 (0: never)
  * @fail_attach: fail attach calls
  * @nr_pinned: pages pinned now
+ * @pin_calls: pin calls
  * @maps: map calls
  * @unmaps: unmap calls
  * @syncs: sync calls
@@ -73,6 +76,7 @@ struct fake_host {
 	unsigned int fail_map;
 	bool fail_attach;
 	u64 nr_pinned;
+	unsigned int pin_calls;
 	unsigned int maps;
 	unsigned int unmaps;
 	unsigned int syncs;

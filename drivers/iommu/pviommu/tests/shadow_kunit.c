@@ -179,40 +179,30 @@ static const struct pviommu_walk_ops st_walk_ops = {
 
 /*
  * Whether @dom maps leaf @l (@size bytes) as the guest asks: to the host
- * pages behind @slot with the leaf's permissions, or not at all when @slot
- * is NULL (not guest RAM). Unscrambled, that is one mapping record;
- * scrambled, page by page.
+ * pages behind @slot with the leaf's permissions, in host pages that lie
+ * within the leaf, or not at all when @slot is NULL (not guest RAM).
  */
 static bool st_check_leaf(struct st *st, struct fh_dom *dom,
 			  const struct pviommu_leaf *l, u64 size,
 			  const struct pviommu_ram_slot *slot)
 {
-	u64 pa0 = slot ? fh_pa(st->fh, slot->uaddr + (l->gpa - slot->gpa)) : 0;
+	u64 covered = 0;
 	unsigned int j;
-	u64 off;
 
-	if (slot && !st->fh->scramble) {
-		for (j = 0; j < dom->nr_maps; j++) {
-			struct fh_map *m = &dom->maps[j];
+	for (j = 0; j < dom->nr_maps; j++) {
+		struct fh_map *m = &dom->maps[j];
+		u64 off = m->iova - l->iova;
 
-			if (m->iova == l->iova)
-				return m->size == size && m->pa == pa0 &&
-				       m->prot == l->perm;
-		}
-		return false;
-	}
-	for (off = 0; off < size; off += SZ_4K_) {
-		int prot = -1;
-		u64 pa = fh_lookup(dom, l->iova + off, &prot);
-
-		if (!slot && pa)
+		if (m->iova + m->size <= l->iova || m->iova >= l->iova + size)
+			continue;
+		if (!slot || m->iova < l->iova || off + m->size > size ||
+		    m->prot != l->perm ||
+		    m->pa != fh_pa(st->fh, slot->uaddr + (l->gpa - slot->gpa) +
+				   off))
 			return false;
-		if (slot && (pa != fh_pa(st->fh, slot->uaddr + (l->gpa -
-								slot->gpa) + off) ||
-			     prot != l->perm))
-			return false;
+		covered += m->size;
 	}
-	return true;
+	return covered == (slot ? size : 0);
 }
 
 /* Device @i's host domain must map exactly what its guest context says. */
@@ -271,8 +261,8 @@ static void st_check_dev(struct st *st, int i)
 	}
 	KUNIT_EXPECT_EQ_MSG(test, fh_mapped_bytes(dom), expect, "device %d",
 			    i);
-	/* Unscrambled, each leaf is exactly one host mapping. */
-	if (!st->fh->scramble)
+	/* Unscrambled, each guest page is exactly one host page. */
+	if (!st->fh->scramble && !c.pass_through)
 		KUNIT_EXPECT_EQ_MSG(test, dom->nr_maps, nr_expect, "device %d",
 				    i);
 	kfree(sw);
@@ -295,7 +285,7 @@ static void shadow_test_fake_host(struct kunit *test)
 	struct fake_host *fh = fh_new(test);
 	void *dom = fh_ops.domain_alloc(fh, &fh->devs[0]);
 	unsigned int errors;
-	u64 pa[2];
+	u64 *pa;
 
 #define FH_EXPECT_ERROR(call)					\
 	do {							\
@@ -304,12 +294,18 @@ static void shadow_test_fake_host(struct kunit *test)
 		KUNIT_EXPECT_GT_MSG(test, fh->errors, errors, #call); \
 	} while (0)
 
+	pa = kunit_kcalloc(test, 512, sizeof(*pa), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pa);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dom));
-	KUNIT_ASSERT_EQ(test, fh_ops.pin(fh, RAM_UADDR, 2, true, pa), 0);
+	KUNIT_ASSERT_EQ(test, fh_ops.pin(fh, RAM_UADDR, 512, true, pa), 0);
+	/* One call of two 4K pages: each page can be unmapped alone. */
 	KUNIT_ASSERT_EQ(test, fh_ops.map(fh, dom, 0, pa[0], SZ_8K, 3), 0);
+	KUNIT_EXPECT_EQ(test, fh_ops.unmap(fh, dom, SZ_4K, SZ_4K), SZ_4K);
+	/* Aligned and contiguous: one 2M page, which no unmap may cut. */
+	KUNIT_ASSERT_EQ(test, fh_ops.map(fh, dom, SZ_2M, pa[0], SZ_2M, 3), 0);
 	KUNIT_EXPECT_EQ(test, fh->errors, 0);
-	FH_EXPECT_ERROR(fh_ops.map(fh, dom, SZ_4K, pa[1], SZ_4K, 3));
-	FH_EXPECT_ERROR(fh_ops.unmap(fh, dom, 0, SZ_4K));
+	FH_EXPECT_ERROR(fh_ops.map(fh, dom, 0, pa[1], SZ_4K, 3));
+	FH_EXPECT_ERROR(fh_ops.unmap(fh, dom, SZ_2M + SZ_4K, SZ_4K));
 	FH_EXPECT_ERROR(fh_ops.unpin(fh, pa[0], 1, false));
 	fh_ops.sync(fh, dom);
 	FH_EXPECT_ERROR(fh_ops.unpin(fh, pa[0], 1, false));
@@ -657,6 +653,126 @@ static void shadow_test_scattered(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 512);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	st_check(st);
+}
+
+/* Map 4K leaves @iova..+@n pages to @gpa.. and invalidate them. */
+static int st_map_leaves(struct st *st, u64 root, u64 iova, u64 gpa,
+			 unsigned int n, u8 perm)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fg_map_4k(st->m, root, LEVELS, iova + i * SZ_4K_,
+			  perm ? gpa + i * SZ_4K_ : 0, perm);
+	return PSI(1, round_down(iova, SZ_2M_), 9) ?:
+	       PSI(1, round_down(iova + n * SZ_4K_ - 1, SZ_2M_), 9);
+}
+
+/*
+ * Consecutive 4K leaves of one 2M block are pinned with one call and mapped
+ * with one call per contiguous run, yet stay one entry and one host page
+ * each: one leaf among them is unmapped alone. Removing adjacent leaves is
+ * one unmap call.
+ */
+static void shadow_test_batched(struct kunit *test)
+{
+	struct st *st;
+	u64 root;
+
+	st = st_new_dev0(test, &root);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000, 320,
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->pin_calls, 1);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 320);
+	st_check(st);
+
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_ + 100 * SZ_4K_,
+					    0, 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 319);
+	st_check(st);
+
+	/* All of them: two runs of adjacent entries, two unmap calls. */
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0, 320, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1 + 2);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
+	st_check(st);
+
+	/*
+	 * A whole 2M block of 4K leaves, aligned and contiguous in IOVA, GPA
+	 * and host memory: two map calls, so that no 2M host page spans
+	 * them (st_check() counts one host page per leaf).
+	 */
+	st->fh->maps = 0;
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, 4 * SZ_2M_, 2 * SZ_2M_,
+					    512, RW), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 2);
+	st_check(st);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, 4 * SZ_2M_ + SZ_1M,
+					    0, 1, 0), 0);
+	st_check(st);
+
+	/* Across a 2M boundary: a batch on each side. */
+	st->fh->maps = 0;
+	st->fh->pin_calls = 0;
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, 8 * SZ_2M_ - 3 * SZ_4K_,
+					    0x800000, 6, RW), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->pin_calls, 2);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 2);
+	st_check(st);
+
+	/* Changed permissions split a batch; read-only needs no dirtying. */
+	st->fh->maps = 0;
+	fg_map_4k(st->m, root, LEVELS, 8 * SZ_2M_ - 2 * SZ_4K_,
+		  0x800000 + SZ_4K_, VTD_SL_R);
+	KUNIT_ASSERT_EQ(test, PSI(1, 7 * SZ_2M_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
+	st_check(st);
+}
+
+/*
+ * A batch that fails part way is undone and its leaves are mapped one by
+ * one, which decides what fails: the result is what mapping leaf by leaf
+ * gives.
+ */
+static void shadow_test_batch_failure(struct kunit *test)
+{
+	struct st *st;
+	u64 root;
+
+	st = st_new_dev0(test, &root);
+	st->fh->scramble = true;	/* every page its own map call */
+
+	/* The third map call fails: the leaves map one by one instead. */
+	st->fh->fail_map = 3;
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000, 8,
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 2 + 8);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8);
+	st_check(st);
+
+	/* The pin fails, then the third leaf's own map: two leaves stay. */
+	st->fh->fail_pin = 1;
+	st->fh->fail_map = 3;
+	KUNIT_EXPECT_EQ(test, st_map_leaves(st, root, 2 * SZ_2M_, 0x400000, 8,
+					    RW), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 8 + 2);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8 + 2);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, 2 * SZ_2M_, 0x400000, 8,
+					    RW), 0);
+	st_check(st);
+
+	/* Near the entry limit: as many leaves as fit, then a fault. */
+	st->e.max_entries = 16 + 3;
+	KUNIT_EXPECT_EQ(test, st_map_leaves(st, root, 3 * SZ_2M_, 0x400000, 8,
+					    RW), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 16 + 3);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 3 * SZ_2M_ + 3 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
 
 /*
@@ -1307,6 +1423,8 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_same_gpa),
 	KUNIT_CASE(shadow_test_largest_pages),
 	KUNIT_CASE(shadow_test_scattered),
+	KUNIT_CASE(shadow_test_batched),
+	KUNIT_CASE(shadow_test_batch_failure),
 	KUNIT_CASE(shadow_test_map_failure),
 	KUNIT_CASE(shadow_test_failure_mid_leaf),
 	KUNIT_CASE(shadow_test_slot_removal),
