@@ -44,8 +44,8 @@ static int is_pattern(const __u8 *p, int seed)
 	return 1;
 }
 
-/* VmLck of this process, in kB. */
-static long vm_locked_kb(void)
+/* VmPin of this process, in kB: what pviommu charges its pins to. */
+static long vm_pinned_kb(void)
 {
 	char line[128];
 	long kb = -1;
@@ -54,7 +54,7 @@ static long vm_locked_kb(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
@@ -317,7 +317,7 @@ TEST_F(dma, memlock)
 	struct rlimit rl = { 4 * PVG_PAGE, 4 * PVG_PAGE };
 	struct pvg *g = &self->g;
 	struct pviommu_stats st;
-	long base = vm_locked_kb();
+	long base = vm_pinned_kb();
 	int i;
 
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
@@ -330,7 +330,7 @@ TEST_F(dma, memlock)
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(4, st.out_pinned_pages);
 	EXPECT_EQ(4, st.out_mappings);
-	EXPECT_EQ(base + 16, vm_locked_kb());
+	EXPECT_EQ(base + 16, vm_pinned_kb());
 
 	/* With room again the same flush converges. */
 	rl.rlim_cur = 64 * PVG_PAGE;
@@ -339,14 +339,14 @@ TEST_F(dma, memlock)
 	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 3, 0));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(8, st.out_pinned_pages);
-	EXPECT_EQ(base + 32, vm_locked_kb());
+	EXPECT_EQ(base + 32, vm_pinned_kb());
 
 	for (i = 0; i < 8; i++)
 		pvg_map(g, self->root, IOVA + i * PVG_PAGE, 0, 0);
 	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 3, 1));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(0, st.out_pinned_pages);
-	EXPECT_EQ(base, vm_locked_kb());
+	EXPECT_EQ(base, vm_pinned_kb());
 }
 
 /* Invalid guest entries are fault records the VMM can read. */

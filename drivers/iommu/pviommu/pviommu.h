@@ -42,17 +42,12 @@ struct pci_dev;
  * struct pviommu_host - host state of a context, for pviommu_host_ops
  * @mm: the VMM's address space, charged for pinned pages
  * @pages: scratch for pin_user_pages_fast()
- * @pinned: pages pinned now
- * @charged: pages charged to @mm's locked_vm; at least @pinned, and equal
- *	to it whenever an ioctl returns (see host.c)
- * @pins_since_settle: pin calls since charged last equalled pinned
+ * @pinned: pages pinned now, each charged to @mm's pinned_vm (see host.c)
  */
 struct pviommu_host {
 	struct mm_struct *mm;
 	struct page **pages;
 	u64 pinned;
-	u64 charged;
-	unsigned int pins_since_settle;
 };
 
 /**

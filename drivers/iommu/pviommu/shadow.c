@@ -155,8 +155,6 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
 			      e->runs[i].dirty);
 	e->nr_runs = 0;
-	if (e->ops->settle)
-		e->ops->settle(e->host);
 }
 
 /*

@@ -36,9 +36,6 @@
  *	that fit; an unmap never cuts one); returns the bytes unmapped
  * @sync: complete @hdom's IOTLB invalidation for every @unmap so far
  * @iova_to_phys: the physical address @iova maps to in @hdom, 0 if none
- * @settle: optional; called by every flush, so before each engine call
- *	returns: the host may batch work across pins (accounting) and must
- *	be exact again here
  *
  * Order the engine keeps: @sync of a domain between an @unmap and the
  * @unpin of the pages it unmapped.
@@ -56,7 +53,6 @@ struct pviommu_host_ops {
 	u64 (*unmap)(void *host, void *hdom, u64 iova, u64 size);
 	void (*sync)(void *host, void *hdom);
 	u64 (*iova_to_phys)(void *host, void *hdom, u64 iova);
-	void (*settle)(void *host);
 };
 
 /**
