@@ -18,9 +18,11 @@
  *            kernel, no walk and no tree (PVIOMMU_TEST_FLOOR, test builds).
  *
  * Usage: pviommu-bench <edu bdf> <second edu bdf> <json file>
- *        pviommu-bench --profile <function> <edu bdf> <trace file>
- * With --profile, runs the pviommu 4K churn under the function_graph tracer
- * rooted at <function> (three levels deep) and saves the trace.
+ *        pviommu-bench --profile <function>[@<workload>] <edu bdf> <trace>
+ * With --profile, runs a churn workload (default churn_4k) on pviommu under
+ * the function_graph tracer rooted at <function> (three levels deep) and
+ * saves the trace; with an empty <function>, only times that workload (a
+ * quick A/B figure) and prints it.
  * The devices start bound to pviommu; the program rebinds them to vfio-pci
  * for the baseline and back. It prints a table and writes every figure to
  * the JSON file.
@@ -658,15 +660,26 @@ static void tracefs(const char *file, const char *val)
 	sysfs_write(path, val);
 }
 
-/* The 4K churn under function_graph, three levels below the ioctl. */
-static int profile(const char *func, const char *bdf, const char *out)
+/* A churn workload under function_graph, rooted at a function. */
+static int profile(char *func, const char *bdf, const char *out)
 {
 	struct path pv = { .name = "pviommu", .flush = pv_flush,
 			   .dsi = pv_dsi };
+	char *workload = strchr(func, '@');
 	struct bench b = {};
+	unsigned int w = 0;
 	char buf[65536];
+	__u64 ns;
 	ssize_t n;
 	int in, o;
+
+	if (workload) {
+		*workload++ = 0;
+		while (w < ARRAY_SIZE(churns) && strcmp(churns[w].name, workload))
+			w++;
+		if (w == ARRAY_SIZE(churns))
+			die("no workload %s", workload);
+	}
 
 	b.name[0] = bdf;
 	pv.b = &b;
@@ -679,7 +692,20 @@ static int profile(const char *func, const char *bdf, const char *out)
 	pvg_context(&b.g, SID_A, DID, b.root, 0);
 	if (pvg_attach(&b.g, b.bdf[0], SID_A))
 		die("attach %s", bdf);
-	churn(&pv, CHURN_IOVA, CHURN_GPA, 1, 0, 50);	/* warm up */
+	/* Warm up */
+	churn(&pv, CHURN_IOVA, CHURN_GPA, churns[w].pages, churns[w].am, 20);
+	if (!*func) {
+		/* Let boot's background work finish: it would be timed too. */
+		sleep(3);
+		ns = churn(&pv, CHURN_IOVA, CHURN_GPA, churns[w].pages,
+			   churns[w].am, churns[w].iters);
+		printf("quick: %s pviommu %.1f ns per 4K page; ioctl %.1f ns\n",
+		       churns[w].name,
+		       (double)ns / churns[w].pages / churns[w].iters,
+		       measure_ioctl(b.fd));
+		close(b.fd);
+		return 0;
+	}
 
 	tracefs("tracing_on", "0");
 	tracefs("current_tracer", "nop");
@@ -689,7 +715,8 @@ static int profile(const char *func, const char *bdf, const char *out)
 	tracefs("max_graph_depth", "4");
 	tracefs("current_tracer", "function_graph");
 	tracefs("tracing_on", "1");
-	churn(&pv, CHURN_IOVA, CHURN_GPA, 1, 0, 100);
+	churn(&pv, CHURN_IOVA, CHURN_GPA, churns[w].pages, churns[w].am,
+	      churns[w].pages > 16 ? 5 : 100);
 	tracefs("tracing_on", "0");
 
 	in = open("/sys/kernel/tracing/trace", O_RDONLY);
