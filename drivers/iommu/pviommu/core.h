@@ -25,6 +25,9 @@
  * @sagaw: supported adjusted guest address widths (CAP_REG.SAGAW)
  * @mamv: maximum address mask value for page-selective invalidation
  * @ndoms: number of domain IDs
+ * @sl_rsvd: reserved bits of a present second-level entry, by level - 1
+ *	and by leaf (1) or table (0) entry; all ones where no entry of that
+ *	kind may exist
  *
  * Built by pviommu_caps_init() from the values the VMM passes in; the
  * derived members are the validated fields of @cap and @ecap.
@@ -37,9 +40,11 @@ struct pviommu_caps {
 	u8 sagaw;
 	u8 mamv;
 	u32 ndoms;
+	u64 sl_rsvd[5][2];
 };
 
 int pviommu_caps_init(struct pviommu_caps *caps, u64 cap, u64 ecap, u32 haw);
+void pviommu_sl_rsvd_init(struct pviommu_caps *caps);
 
 /* What a descriptor asks for, independent of its encoding. */
 enum pviommu_qi_op {
@@ -240,6 +245,8 @@ struct pviommu_walk_ops {
  *	there to resume
  * @tables_read: table pages read (statistics)
  * @entries: entries examined (statistics)
+ * @check_at: @entries at which the walk next checks for signals and
+ *	reschedules
  * @table: one table page per level, filled by whole-page reads
  */
 struct pviommu_walk {
@@ -256,6 +263,7 @@ struct pviommu_walk {
 	u64 next;
 	u64 tables_read;
 	u64 entries;
+	u64 check_at;
 	__le64 table[PVIOMMU_WALK_MAX_LEVELS][512];
 };
 

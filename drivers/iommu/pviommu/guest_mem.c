@@ -176,9 +176,16 @@ static void __user *gmem_uptr(struct pviommu_gmem *gm, u64 gpa, size_t len,
 int pviommu_gmem_read(void *gm, u64 gpa, void *buf, size_t len)
 {
 	void __user *uptr = gmem_uptr(gm, gpa, len, false);
+	u64 v;
 
 	if (!uptr)
 		return -ENOENT;
+	if (len == sizeof(v)) {
+		if (get_user(v, (u64 __user *)uptr))
+			return -EFAULT;
+		memcpy(buf, &v, sizeof(v));
+		return 0;
+	}
 	return copy_from_user(buf, uptr, len) ? -EFAULT : 0;
 }
 
@@ -198,8 +205,13 @@ int pviommu_gmem_write(struct pviommu_gmem *gm, u64 gpa, const void *buf,
 		       size_t len)
 {
 	void __user *uptr = gmem_uptr(gm, gpa, len, true);
+	u32 v;
 
 	if (!uptr)
 		return -ENOENT;
+	if (len == sizeof(v)) {
+		memcpy(&v, buf, sizeof(v));
+		return put_user(v, (u32 __user *)uptr) ? -EFAULT : 0;
+	}
 	return copy_to_user(uptr, buf, len) ? -EFAULT : 0;
 }

@@ -27,7 +27,8 @@
  * it is then read again one level down, never followed further). The
  * number of entries examined is bounded by the caller's budget: when it
  * runs out, the walk stops with -EAGAIN and says where to resume. Long
- * walks reschedule and stop on a fatal signal.
+ * walks reschedule and stop on a fatal signal, checked at a table read
+ * after every WALK_CHECK_EVERY entries examined.
  *
  * Leaves are reported in ascending IOVA order, so a caller that sees leaf
  * A and then leaf B knows that nothing between them is present.
@@ -169,7 +170,8 @@ u64 pviommu_walk_limit(const struct pviommu_caps *caps, u8 levels)
 }
 
 /* Reserved bits of a present entry at @level (1 = last level). */
-static u64 sl_rsvd(const struct pviommu_caps *caps, u8 level, bool leaf)
+static u64 sl_rsvd(const struct pviommu_caps *caps, unsigned int level,
+		   bool leaf)
 {
 	u64 rsvd = beyond_haw(caps) | VTD_SL_TM | VTD_SL_SNP;
 
@@ -196,6 +198,26 @@ static u64 sl_rsvd(const struct pviommu_caps *caps, u8 level, bool leaf)
 	}
 }
 
+/**
+ * pviommu_sl_rsvd_init() - compute @caps->sl_rsvd from the other members
+ * @caps: the guest's capabilities
+ *
+ * The walk looks the reserved bits of each present entry up there.
+ */
+void pviommu_sl_rsvd_init(struct pviommu_caps *caps)
+{
+	unsigned int level;
+
+	static_assert(ARRAY_SIZE(caps->sl_rsvd) == PVIOMMU_WALK_MAX_LEVELS);
+	for (level = 1; level <= PVIOMMU_WALK_MAX_LEVELS; level++) {
+		caps->sl_rsvd[level - 1][0] = sl_rsvd(caps, level, false);
+		caps->sl_rsvd[level - 1][1] = sl_rsvd(caps, level, true);
+	}
+}
+
+/* Entries a walk examines between checks for signals and rescheduling. */
+#define WALK_CHECK_EVERY	512
+
 static int walk_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
 {
 	iova = max(iova, w->start);
@@ -221,9 +243,12 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 	unsigned int i;
 	int ret;
 
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	cond_resched();
+	if (w->entries >= w->check_at) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		w->check_at = w->entries + WALK_CHECK_EVERY;
+	}
 
 	/* The entries this walk needs, in one copy. */
 	if (w->read(w->priv, table + first * sizeof(*t), t + first,
@@ -249,7 +274,7 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 		if (!(pte & (VTD_SL_R | VTD_SL_W)))
 			continue;
 		is_leaf = level == 1 || (pte & VTD_SL_PS);
-		if (pte & sl_rsvd(w->caps, level, is_leaf)) {
+		if (pte & w->caps->sl_rsvd[level - 1][is_leaf]) {
 			ret = walk_fault(w, iova, iova + (1ULL << shift) - 1,
 					 VTD_FR_PAGING_ENTRY_RSVD);
 			if (ret)
@@ -300,5 +325,6 @@ int pviommu_walk(struct pviommu_walk *w)
 		return 0;
 	w->last = min(w->last, limit);
 	w->next = w->start;
+	w->check_at = w->entries + WALK_CHECK_EVERY;
 	return walk_table(w, w->root, w->levels, 0, VTD_SL_R | VTD_SL_W);
 }

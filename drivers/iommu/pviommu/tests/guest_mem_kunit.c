@@ -56,6 +56,8 @@ static void gmem_test_read(struct kunit *test)
 {
 	struct gmem_test *t = test->priv;
 	u8 *buf = kunit_kmalloc(test, PG, GFP_KERNEL);
+	unsigned int i;
+	u64 one;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, pviommu_gmem_add(&t->gm, GPA, 2 * PG, t->uaddr,
@@ -70,6 +72,17 @@ static void gmem_test_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[15], 1);
 	KUNIT_ASSERT_EQ(test, pviommu_gmem_read(&t->gm, 0x40000ff8, buf, 8), 0);
 	KUNIT_EXPECT_EQ(test, buf[7], 4);
+
+	/* One entry (get_user()) reads what a longer copy reads. */
+	for (i = 0; i < 16; i++)
+		buf[i] = i + 0x10;
+	KUNIT_ASSERT_EQ(test, copy_to_user(u64_to_user_ptr(t->uaddr + 40), buf,
+					   16), 0);
+	memset(buf, 0, 16);
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_read(&t->gm, GPA + 40, buf, 16), 0);
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_read(&t->gm, GPA + 40, &one, 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&one, buf, 8), 0);
+	KUNIT_EXPECT_EQ(test, buf[15], 0x1f);
 }
 
 /* Outside every slot, or running off a slot's end: not guest RAM. */
