@@ -62,6 +62,16 @@ if [ "$mode" = bench ]; then
 			> "$rootfs/lib/vfio/$(basename "$m").ko" || exit 1
 	done
 fi
+# PVIOMMU_PERF=1 (bench mode): perf and its libraries, for a sampled
+# profile of PVIOMMU_PROFILE's quick run (tools/vm/init).
+if [ "$mode" = bench ] && [ -n "${PVIOMMU_PERF:-}" ]; then
+	perf=$(command -v perf) || { echo "vmtest: no perf" >&2; exit 1; }
+	for f in "$perf" $(ldd "$perf" | grep -o '/[^ ]*'); do
+		mkdir -p "$rootfs$(dirname "$f")"
+		cp -L "$f" "$rootfs$f"
+	done
+	ln -sf "$perf" "$rootfs/perf"
+fi
 (cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
 	> "$out/initramfs.gz" || exit 1
 
@@ -86,7 +96,7 @@ timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
 	-device edu -device edu \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE}" \
+	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=1} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tests" \
 	</dev/null 2>"$out/qemu.log"
@@ -121,6 +131,8 @@ if grep -i taint "$console" |
 fi
 
 if [ "$mode" = bench ] && [ "${PVIOMMU_PROFILE:0:1}" = @ ]; then
+	sed -n '/^PVIOMMU-PERF-BEGIN$/,/^PVIOMMU-PERF-END$/p' "$tests" |
+		sed '1d;$d'
 	grep '^quick:' "$tests"
 	exit $?
 fi

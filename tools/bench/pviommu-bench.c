@@ -22,7 +22,7 @@
  * With --profile, runs a churn workload (default churn_4k) on pviommu under
  * the function_graph tracer rooted at <function> (three levels deep) and
  * saves the trace; with an empty <function>, only times that workload (a
- * quick A/B figure) and prints it.
+ * quick A/B figure) and prints it. "<workload>*N" runs it N times over.
  * The devices start bound to pviommu; the program rebinds them to vfio-pci
  * for the baseline and back. It prints a table and writes every figure to
  * the JSON file.
@@ -665,8 +665,9 @@ static int profile(char *func, const char *bdf, const char *out)
 {
 	struct path pv = { .name = "pviommu", .flush = pv_flush,
 			   .dsi = pv_dsi };
-	char *workload = strchr(func, '@');
+	char *workload = strchr(func, '@'), *times;
 	struct bench b = {};
+	int reps = 1;
 	unsigned int w = 0;
 	char buf[65536];
 	__u64 ns;
@@ -675,6 +676,11 @@ static int profile(char *func, const char *bdf, const char *out)
 
 	if (workload) {
 		*workload++ = 0;
+		times = strchr(workload, '*');
+		if (times) {
+			*times++ = 0;
+			reps = atoi(times);
+		}
 		while (w < ARRAY_SIZE(churns) && strcmp(churns[w].name, workload))
 			w++;
 		if (w == ARRAY_SIZE(churns))
@@ -698,10 +704,10 @@ static int profile(char *func, const char *bdf, const char *out)
 		/* Let boot's background work finish: it would be timed too. */
 		sleep(3);
 		ns = churn(&pv, CHURN_IOVA, CHURN_GPA, churns[w].pages,
-			   churns[w].am, churns[w].iters);
+			   churns[w].am, churns[w].iters * reps);
 		printf("quick: %s pviommu %.1f ns per 4K page; ioctl %.1f ns\n",
 		       churns[w].name,
-		       (double)ns / churns[w].pages / churns[w].iters,
+		       (double)ns / churns[w].pages / churns[w].iters / reps,
 		       measure_ioctl(b.fd));
 		close(b.fd);
 		return 0;
