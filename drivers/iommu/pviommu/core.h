@@ -219,12 +219,18 @@ struct pviommu_walk;
  *	IOVA between two reported leaves is not present
  * @fault: an entry covering @iova..@last is invalid (VT-d fault @reason);
  *	nothing under it is present
+ * @last_table: optional; the walk is about to read the last-level table at
+ *	guest physical address @table, which translates the 2M at @iova, with
+ *	permissions @perm from the levels above (a paging-structure cache
+ *	entry, see pviommu_walk_last())
  *
  * A callback returning non-zero stops the walk with that value.
  */
 struct pviommu_walk_ops {
 	int (*leaf)(struct pviommu_walk *w, const struct pviommu_leaf *leaf);
 	int (*fault)(struct pviommu_walk *w, u64 iova, u64 last, u8 reason);
+	void (*last_table)(struct pviommu_walk *w, u64 iova, u64 table,
+			   u8 perm);
 };
 
 #define PVIOMMU_WALK_MAX_LEVELS	5
@@ -268,6 +274,7 @@ struct pviommu_walk {
 };
 
 int pviommu_walk(struct pviommu_walk *w);
+int pviommu_walk_last(struct pviommu_walk *w, u64 table, u8 perm);
 u64 pviommu_walk_limit(const struct pviommu_caps *caps, u8 levels);
 
 #endif /* _PVIOMMU_CORE_H */

@@ -38,6 +38,7 @@
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 
 #include "core.h"
@@ -283,6 +284,8 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 		}
 
 		if (!is_leaf) {
+			if (level == 2 && w->ops->last_table)
+				w->ops->last_table(w, iova, pte & addr_mask, p);
 			ret = walk_table(w, pte & addr_mask, level - 1, iova, p);
 			if (ret)
 				return ret;
@@ -327,4 +330,26 @@ int pviommu_walk(struct pviommu_walk *w)
 	w->next = w->start;
 	w->check_at = w->entries + WALK_CHECK_EVERY;
 	return walk_table(w, w->root, w->levels, 0, VTD_SL_R | VTD_SL_W);
+}
+
+/**
+ * pviommu_walk_last() - walk one last-level table, as pviommu_walk() would
+ * @w: as for pviommu_walk() (@root and @levels unused); @start..@last must
+ *	lie in one 2M-aligned 2M of IOVA, below pviommu_walk_limit()
+ * @table: guest physical address of the last-level table translating it
+ * @perm: permissions of the levels above that table
+ *
+ * For a caller that keeps a paging-structure cache, as a VT-d unit may:
+ * what an earlier walk reported through @w->ops->last_table, until an
+ * invalidation without the invalidation hint (IH) covers it.
+ *
+ * Return: as pviommu_walk().
+ */
+int pviommu_walk_last(struct pviommu_walk *w, u64 table, u8 perm)
+{
+	if (WARN_ON_ONCE(w->start > w->last || (w->start ^ w->last) >> 21))
+		return -EINVAL;
+	w->next = w->start;
+	w->check_at = w->entries + WALK_CHECK_EVERY;
+	return walk_table(w, table, 1, round_down(w->start, SZ_2M), perm);
 }

@@ -40,6 +40,16 @@
  * and everything before it reconciled; the same invalidation retried after
  * the cause is fixed converges.
  *
+ * A page-selective invalidation with the invalidation hint (IH) set says
+ * that only leaves changed (VT-d 6.5.2.3): a unit may keep its cached
+ * directory entries, and so does the shadow, in a small paging-structure
+ * cache of the last-level tables earlier walks went through: an
+ * invalidation with IH inside one 2M of IOVA whose table is cached walks
+ * that table alone, one table read instead of one per level. Any other
+ * IOTLB invalidation drops the cache entries it covers before its walk
+ * fills them again. A guest that sets IH wrongly gets translations from
+ * its stale tables, as from hardware: its own memory, for its own devices.
+ *
  * Context-cache invalidations re-read the context entries of the devices
  * they cover. A device whose key changed moves to the shadow with the new
  * key; if there is none, a new shadow is built by a full walk (replay)
@@ -510,6 +520,35 @@ static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 	return 0;
 }
 
+static struct pviommu_pde *pde_slot(struct pviommu_shadow *s, u64 iova)
+{
+	return &s->pde[(iova >> 21) % PVIOMMU_PDE_CACHE];
+}
+
+/* Drop the paging-structure cache entries for @start..@last. */
+static void pde_drop(struct pviommu_shadow *s, u64 start, u64 last)
+{
+	u64 r;
+
+	if ((last >> 21) - (start >> 21) >= PVIOMMU_PDE_CACHE) {
+		memset(s->pde, 0, sizeof(s->pde));
+		return;
+	}
+	for (r = start >> 21; r <= last >> 21; r++)
+		if (pde_slot(s, r << 21)->tag == r + 1)
+			pde_slot(s, r << 21)->tag = 0;
+}
+
+static void recon_last_table(struct pviommu_walk *w, u64 iova, u64 table,
+			     u8 perm)
+{
+	struct recon *r = w->ops_priv;
+	struct pviommu_pde *pde = pde_slot(r->s, iova);
+
+	pde->tag = (iova >> 21) + 1;
+	pde->table = table | perm;
+}
+
 static int recon_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
 {
 	struct recon *r = w->ops_priv;
@@ -521,17 +560,21 @@ static int recon_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
 static const struct pviommu_walk_ops recon_ops = {
 	.leaf = recon_leaf,
 	.fault = recon_fault,
+	.last_table = recon_last_table,
 };
 
 /*
- * Make @s equal to the guest's tables over @start..@last. Returns -EAGAIN
- * with @e->cur.next set when the budget runs out.
+ * Make @s equal to the guest's tables over @start..@last; @ih: only leaves
+ * changed there (the invalidation hint). Returns -EAGAIN with @e->cur.next
+ * set when the budget runs out.
  */
 static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
-			    struct pviommu_sdev *dev, u64 start, u64 last)
+			    struct pviommu_sdev *dev, u64 start, u64 last,
+			    bool ih)
 {
 	struct recon r = { .e = e, .s = s, .dev = dev };
 	struct pviommu_walk *w = e->walk;
+	struct pviommu_pde *pde = NULL;
 	struct pviommu_entry *ent;
 	int ret, err;
 
@@ -556,7 +599,18 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	w->budget = e->budget;
 	w->tables_read = 0;
 	w->entries = 0;
-	ret = pviommu_walk(w);
+	if (ih && !((start ^ last) >> 21)) {
+		pde = pde_slot(s, start);
+		if (pde->tag != (start >> 21) + 1)
+			pde = NULL;
+	} else if (!ih) {
+		pde_drop(s, start, last);
+	}
+	if (pde)
+		ret = pviommu_walk_last(w, pde->table & ~(VTD_PAGE_SIZE - 1),
+					pde->table & (VTD_SL_R | VTD_SL_W));
+	else
+		ret = pviommu_walk(w);
 	err = recon_commit(&r);
 	if (err && (!ret || ret == -EAGAIN))
 		ret = err;
@@ -714,7 +768,7 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		if (s->pass_through)
 			ret = shadow_map_all_ram(e, s);
 		else
-			ret = shadow_reconcile(e, s, d, start, U64_MAX);
+			ret = shadow_reconcile(e, s, d, start, U64_MAX, false);
 		if (ret == -EAGAIN) {
 			e->cur.active = true;
 			e->cur.shadow = s;
@@ -800,12 +854,16 @@ static int apply_iotlb(struct pviommu_engine *e,
 {
 	struct pviommu_shadow *s, *from = NULL;
 	u64 next = 0;
+	bool ih;
 	int ret;
 
 	if (resume && e->cur.active && !e->cur.dev) {
 		from = e->cur.shadow;
 		next = e->cur.next;
 	}
+	/* IH only means something in a (legacy) page-selective invalidation. */
+	ih = act->type == VTD_QI_IOTLB && act->scope == PVIOMMU_SCOPE_PAGE &&
+	     act->ih;
 	list_for_each_entry(s, &e->shadows, node) {
 		u64 start = 0, last = U64_MAX;
 
@@ -825,7 +883,7 @@ static int apply_iotlb(struct pviommu_engine *e,
 			if (start > last)
 				continue;
 		}
-		ret = shadow_reconcile(e, s, NULL, start, last);
+		ret = shadow_reconcile(e, s, NULL, start, last, ih);
 		if (ret == -EAGAIN) {
 			e->cur.active = true;
 			e->cur.shadow = s;
@@ -1085,6 +1143,7 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
 	struct pviommu_entry *ent, *next;
 
 	list_for_each_entry(s, &e->shadows, node) {
+		memset(s->pde, 0, sizeof(s->pde));
 		for (ent = entry_it_iter_first(&s->tree, 0, U64_MAX); ent;
 		     ent = next) {
 			next = entry_it_iter_next(ent, 0, U64_MAX);

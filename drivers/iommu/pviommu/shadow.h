@@ -78,6 +78,20 @@ struct pviommu_entry {
 	bool contig;
 };
 
+#define PVIOMMU_PDE_CACHE	64
+
+/**
+ * struct pviommu_pde - a paging-structure cache entry: the guest's
+ * last-level table for one 2M of IOVA, as a VT-d unit may cache it
+ * @tag: IOVA >> 21 of that 2M, plus one; 0 when empty
+ * @table: guest physical address of the table, ORed with the permissions
+ *	of the levels above it
+ */
+struct pviommu_pde {
+	u64 tag;
+	u64 table;
+};
+
 /**
  * struct pviommu_shadow - the shadow of one guest domain
  * @node: in the engine's list of shadows
@@ -89,6 +103,7 @@ struct pviommu_entry {
  * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
  * @nr_devs: devices attached to @hdom
  * @need_sync: @hdom has unmaps not yet synced
+ * @pde: paging-structure cache, direct mapped by 2M of IOVA (shadow.c)
  */
 struct pviommu_shadow {
 	struct list_head node;
@@ -100,6 +115,7 @@ struct pviommu_shadow {
 	struct rb_root_cached tree;
 	unsigned int nr_devs;
 	bool need_sync;
+	struct pviommu_pde pde[PVIOMMU_PDE_CACHE];
 };
 
 /**

@@ -24,6 +24,12 @@ struct walk_test {
 	} faults[16];
 	unsigned int nr_faults;
 	unsigned int leaf_calls;
+	struct {
+		u64 iova;
+		u64 table;
+		u8 perm;
+	} last_tables[4];
+	unsigned int nr_last_tables;
 };
 
 static int wt_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
@@ -49,9 +55,23 @@ static int wt_fault(struct pviommu_walk *w, u64 iova, u64 last, u8 reason)
 	return 0;
 }
 
+static void wt_last_table(struct pviommu_walk *w, u64 iova, u64 table,
+			  u8 perm)
+{
+	struct walk_test *t = container_of(w, struct walk_test, w);
+
+	if (t->nr_last_tables < ARRAY_SIZE(t->last_tables)) {
+		t->last_tables[t->nr_last_tables].iova = iova;
+		t->last_tables[t->nr_last_tables].table = table;
+		t->last_tables[t->nr_last_tables].perm = perm;
+		t->nr_last_tables++;
+	}
+}
+
 static const struct pviommu_walk_ops wt_ops = {
 	.leaf = wt_leaf,
 	.fault = wt_fault,
+	.last_table = wt_last_table,
 };
 
 static struct walk_test *wt_new(struct kunit *test, u64 cap, u64 ecap,
@@ -118,6 +138,38 @@ static void pt_test_levels(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, t->w.tables_read, 1 + 2 * (lv - 1));
 		KUNIT_EXPECT_EQ(test, t->m->reads, t->w.tables_read);
 	}
+}
+
+/*
+ * A walk reports each last-level table it reads, with the permissions of
+ * the levels above; walking that table alone gives the same leaves.
+ */
+static void pt_test_walk_last(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	u64 root = fg_table(t->m), pd, pt;
+
+	pt = fg_map_4k(t->m, root, 4, 0x40203000, 0x7000, RW);
+	fg_map_4k(t->m, root, 4, 0x40205000, 0x9000, RW);
+	fg_map(t->m, root, 4, 0x40400000, 2, 0x800000 | VTD_SL_PS | RW);
+	/* Read-only above the table: its leaves are read-only. */
+	pd = fg_map(t->m, root, 4, 0x40200000, 2, pt | VTD_SL_R);
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 3);
+	KUNIT_ASSERT_EQ(test, t->nr_last_tables, 1);
+	KUNIT_EXPECT_EQ(test, t->last_tables[0].iova, 0x40200000);
+	KUNIT_EXPECT_EQ(test, t->last_tables[0].table, pt);
+	KUNIT_EXPECT_EQ(test, t->last_tables[0].perm, VTD_SL_R);
+	KUNIT_EXPECT_NE(test, pd, 0);
+
+	t->nr_leaves = 0;
+	t->m->reads = 0;
+	t->w.start = 0x40204000;
+	t->w.last = 0x403fffff;
+	KUNIT_ASSERT_EQ(test, pviommu_walk_last(&t->w, pt, VTD_SL_R), 0);
+	KUNIT_EXPECT_EQ(test, t->m->reads, 1);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 1);
+	EXPECT_LEAF(test, t->leaves[0], 0x40205000, 0x9000, 12, VTD_SL_R);
 }
 
 /* 2M and 1G leaves, with their GPAs, sizes and permissions. */
@@ -596,6 +648,7 @@ static void pt_test_context_tables(struct kunit *test)
 static struct kunit_case pt_test_cases[] = {
 	KUNIT_CASE(pt_test_levels),
 	KUNIT_CASE(pt_test_large),
+	KUNIT_CASE(pt_test_walk_last),
 	KUNIT_CASE(pt_test_perm),
 	KUNIT_CASE(pt_test_holes_and_range),
 	KUNIT_CASE(pt_test_sparse),

@@ -154,6 +154,7 @@ static int st_apply(struct st *st, u64 qw0, u64 qw1)
 }
 
 #define PSI(did, iova, am)	st_apply(st, IOTLB(3, did), PSI1(iova, 0, am))
+#define PSI_IH(did, iova, am)	st_apply(st, IOTLB(3, did), PSI1(iova, 1, am))
 #define DSI(did)		st_apply(st, IOTLB(2, did), 0)
 #define CC_DEV(i)		st_apply(st, CC(3, 0, SID(i), 0), 0)
 
@@ -776,6 +777,69 @@ static void shadow_test_batch_failure(struct kunit *test)
 }
 
 /*
+ * Page-selective invalidations with IH (only leaves changed) walk the
+ * cached last-level table alone; every other keeps the cache in step with
+ * the guest's directories.
+ */
+static void shadow_test_pde_cache(struct kunit *test)
+{
+	struct fh_dom *dom;
+	u64 root, pt, pt2, reads;
+	struct st *st;
+
+	st = st_new_dev0(test, &root);
+	dom = st->fh->devs[0].dom;
+	pt = fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0x300000, RW);
+	reads = st->e.stats.tables_read;
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.tables_read, reads + LEVELS);
+	reads = st->e.stats.tables_read;
+
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_ + SZ_4K_, 0x301000, RW);
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, SZ_2M_ + SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.tables_read, reads + 1);
+	st_check(st);
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, SZ_2M_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.tables_read, reads + 2);
+	st_check(st);
+
+	/* A new last-level table, invalidated without IH: a full walk. */
+	pt2 = fg_table(st->m);
+	fg_set(st->m, pt2, 5, 0x500000 | RW);
+	fg_map(st->m, root, LEVELS, SZ_2M_, 2, pt2 | RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 9), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.tables_read, reads + 2 + LEVELS);
+	st_check(st);
+	/* Hinted invalidations now read the new table. */
+	fg_set(st->m, pt2, 6, 0x600000 | RW);
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, SZ_2M_ + 6 * SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->e.stats.tables_read, reads + 3 + LEVELS);
+	st_check(st);
+
+	/* A hint over two 2M, or where nothing is cached: a full walk. */
+	reads = st->e.stats.tables_read;
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, 0, 10), 0);
+	KUNIT_EXPECT_GT(test, st->e.stats.tables_read, reads + 1);
+	reads = st->e.stats.tables_read;
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, 8 * SZ_2M_, 0), 0);
+	KUNIT_EXPECT_GT(test, st->e.stats.tables_read, reads + 1);
+
+	/*
+	 * A guest that sets IH after changing a directory gets its stale
+	 * table, as from hardware, until an invalidation without IH.
+	 */
+	fg_map(st->m, root, LEVELS, SZ_2M_, 2, pt | RW);
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, SZ_2M_, 9), 0);
+	KUNIT_EXPECT_NE(test, fh_lookup(dom, SZ_2M_ + 6 * SZ_4K_, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, SZ_2M_ + SZ_4K_, NULL), 0);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	st_check(st);
+	KUNIT_EXPECT_NE(test, fh_lookup(dom, SZ_2M_ + SZ_4K_, NULL), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
  * A map failure in the middle of a domain: the tree still equals the host
  * (the failing leaf is not recorded, nothing half mapped), and the same
  * invalidation once the cause is gone converges.
@@ -1233,8 +1297,11 @@ static u32 prop_rnd(struct prop *p, u32 n)
 	return prandom_u32_state(&p->rnd) % n;
 }
 
-/* Invalidate @iova..+2^am pages of domain @d, or something wider. */
-static int prop_inv(struct prop *p, int d, u64 iova, u8 am)
+/*
+ * Invalidate @iova..+2^am pages of domain @d, or something wider; with
+ * @leaves_only (no directory changed), sometimes with IH set.
+ */
+static int prop_inv(struct prop *p, int d, u64 iova, u8 am, bool leaves_only)
 {
 	struct st *st = p->st;
 	u8 wider;
@@ -1247,6 +1314,12 @@ static int prop_inv(struct prop *p, int d, u64 iova, u8 am)
 	case 2:
 		wider = min(am + 1 + prop_rnd(p, 8), 18);
 		return PSI(d + 1, iova & ~(BIT_ULL(12 + wider) - 1), wider);
+	case 3:
+	case 4:
+	case 5:
+		if (leaves_only)
+			return PSI_IH(d + 1, iova, am);
+		fallthrough;
 	default:
 		return PSI(d + 1, iova, am);
 	}
@@ -1267,6 +1340,7 @@ static int prop_step_4k(struct prop *p)
 		  (u64)prop_rnd(p, RAM_LEN / SZ_4K_) * SZ_4K_ | prop_perm(p) :
 		  0;
 	bool split = p->dom[d].kind[r] == REGION_LEAF;
+	bool leaves_only = p->dom[d].kind[r] == REGION_TABLE;
 
 	if (p->dom[d].kind[r] != REGION_TABLE) {
 		u64 pt = fg_table(p->st->m), leaf = p->dom[d].leaf[r];
@@ -1287,14 +1361,16 @@ static int prop_step_4k(struct prop *p)
 	 * drops a large-page translation that a PSI overlaps.
 	 */
 	if (split && prop_rnd(p, 2))
-		return prop_inv(p, d, r * SZ_2M_, 9);
-	return prop_inv(p, d, iova, 0);
+		return prop_inv(p, d, r * SZ_2M_, 9, false);
+	return prop_inv(p, d, iova, 0, leaves_only);
 }
 
 /* Set or clear a 2M leaf, replacing whatever the region held. */
 static int prop_step_2m(struct prop *p)
 {
 	int d = prop_rnd(p, PROP_DOMS), r = prop_rnd(p, PROP_REGIONS);
+	/* A 2M leaf is a leaf: only replacing a table changes a directory. */
+	bool leaves_only = p->dom[d].kind[r] != REGION_TABLE;
 	u64 pte = 0;
 
 	p->dom[d].kind[r] = REGION_EMPTY;
@@ -1305,7 +1381,7 @@ static int prop_step_2m(struct prop *p)
 		p->dom[d].leaf[r] = pte;
 	}
 	fg_set(p->st->m, p->dom[d].pd, r, pte);
-	return prop_inv(p, d, r * SZ_2M_, 9);
+	return prop_inv(p, d, r * SZ_2M_, 9, leaves_only);
 }
 
 /* Move a device to a random domain, or make its context not present. */
@@ -1424,6 +1500,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_largest_pages),
 	KUNIT_CASE(shadow_test_scattered),
 	KUNIT_CASE(shadow_test_batched),
+	KUNIT_CASE(shadow_test_pde_cache),
 	KUNIT_CASE(shadow_test_batch_failure),
 	KUNIT_CASE(shadow_test_map_failure),
 	KUNIT_CASE(shadow_test_failure_mid_leaf),
