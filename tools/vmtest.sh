@@ -130,7 +130,8 @@ if grep -i taint "$console" |
 	bad=1
 fi
 
-if [ "$mode" = bench ] && [ "${PVIOMMU_PROFILE:0:1}" = @ ]; then
+profile=${PVIOMMU_PROFILE:-}
+if [ "$mode" = bench ] && [ "${profile:0:1}" = @ ]; then
 	sed -n '/^PVIOMMU-PERF-BEGIN$/,/^PVIOMMU-PERF-END$/p' "$tests" |
 		sed '1d;$d'
 	grep '^quick:' "$tests"

@@ -109,7 +109,8 @@ static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
 {
 	struct pviommu_ctx *ctx = filp->private_data;
 	const struct pviommu_ioctl_op *op;
-	union pviommu_ucmd_buffer buf;
+	/* pviommu_ucmd_copy_in() writes all of op->size, the rest is unused. */
+	union pviommu_ucmd_buffer buf __uninitialized;
 	struct pviommu_ucmd ucmd = {};
 	unsigned int nr = _IOC_NR(cmd);
 	long ret;

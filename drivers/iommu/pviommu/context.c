@@ -387,8 +387,11 @@ int pviommu_ctx_detach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_invalidate *cmd = ucmd->cmd;
-	/* A guest flush is two or three descriptors: no allocation for it. */
-	__le64 small[16], *desc = small;
+	/*
+	 * A guest flush is two or three descriptors: no allocation for it,
+	 * and no zeroing either, only the copied descriptors are read.
+	 */
+	__le64 small[16] __uninitialized, *desc = small;
 	struct pviommu_batch b = {};
 	size_t len;
 	int ret, rc;

@@ -507,7 +507,8 @@ static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 	    !entry_it_iter_next(ent, leaf->iova, last))
 		return 0;
 
-	shadow_remove_range(r->e, r->s, leaf->iova, last);
+	if (ent)
+		shadow_remove_range(r->e, r->s, leaf->iova, last);
 	if (leaf->shift != VTD_PAGE_SHIFT)
 		return recon_map(r, leaf->iova, leaf->gpa, BIT_ULL(leaf->shift),
 				 leaf->perm);
