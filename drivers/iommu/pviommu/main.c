@@ -15,6 +15,9 @@ static int __init pviommu_init(void)
 {
 	int ret;
 
+	ret = pviommu_shadow_init();
+	if (ret)
+		return ret;
 	pviommu_host_init();
 	ret = pviommu_pci_init();
 	if (ret)
@@ -29,6 +32,7 @@ err_pci:
 	pviommu_pci_exit();
 err_host:
 	pviommu_host_exit();
+	pviommu_shadow_exit();
 	return ret;
 }
 
@@ -37,6 +41,7 @@ static void __exit pviommu_exit(void)
 	pviommu_chardev_exit();
 	pviommu_pci_exit();
 	pviommu_host_exit();
+	pviommu_shadow_exit();
 }
 
 module_init(pviommu_init);

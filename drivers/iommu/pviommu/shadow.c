@@ -75,6 +75,9 @@
 #include "shadow.h"
 #include "vtd.h"
 
+/* Shadow entries, one per guest leaf, charged to the VMM's memory cgroup. */
+static struct kmem_cache *pviommu_entry_cache;
+
 #define ENTRY_START(ent)	((ent)->start)
 #define ENTRY_LAST(ent)		((ent)->last)
 
@@ -223,7 +226,7 @@ static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 		shadow_unmap_runs(e, s, ent->start, size, dirty);
 	}
 	entry_it_remove(ent, &s->tree);
-	kfree(ent);
+	kmem_cache_free(pviommu_entry_cache, ent);
 	e->nr_entries--;
 }
 
@@ -281,7 +284,7 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 		prot &= ~PVIOMMU_PERM_W;
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
-	ent = kzalloc(sizeof(*ent), GFP_KERNEL_ACCOUNT);
+	ent = kmem_cache_zalloc(pviommu_entry_cache, GFP_KERNEL);
 	if (!ent)
 		return -ENOMEM;
 
@@ -340,7 +343,7 @@ err_unpin:
 				  prot & PVIOMMU_PERM_W);
 		pviommu_engine_flush(e);
 	}
-	kfree(ent);
+	kmem_cache_free(pviommu_entry_cache, ent);
 	return ret;
 }
 
@@ -369,13 +372,10 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		prot &= ~PVIOMMU_PERM_W;
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
-	for (i = 0; i < n; i++) {
-		e->ents[i] = kzalloc(sizeof(*e->ents[i]), GFP_KERNEL_ACCOUNT);
-		if (!e->ents[i]) {
-			ret = -ENOMEM;
-			goto err_free;
-		}
-	}
+	/* Every member is set below. */
+	if (!kmem_cache_alloc_bulk(pviommu_entry_cache, GFP_KERNEL, n,
+				   (void **)e->ents))
+		return -ENOMEM;
 	ret = e->ops->pin(e->host, uaddr, n, prot & PVIOMMU_PERM_W, e->pa);
 	if (ret)
 		goto err_free;
@@ -419,10 +419,8 @@ err_unmap:
 		pviommu_engine_flush(e);
 	}
 	unpin_unmapped(e, e->pa + run, n - run);
-	i = n;
 err_free:
-	while (i--)
-		kfree(e->ents[i]);
+	kmem_cache_free_bulk(pviommu_entry_cache, n, (void **)e->ents);
 	return ret;
 }
 
@@ -1212,6 +1210,26 @@ unsigned int pviommu_engine_nr_shadows(struct pviommu_engine *e)
 	list_for_each_entry(s, &e->shadows, node)
 		n++;
 	return n;
+}
+
+/**
+ * pviommu_shadow_init() - create the shadow entries' slab cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pviommu_shadow_init(void)
+{
+	pviommu_entry_cache = KMEM_CACHE(pviommu_entry, SLAB_ACCOUNT);
+	return pviommu_entry_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * pviommu_shadow_exit() - destroy it; every engine is gone
+ */
+void pviommu_shadow_exit(void)
+{
+	kmem_cache_destroy(pviommu_entry_cache);
+	pviommu_entry_cache = NULL;
 }
 
 /**

@@ -246,6 +246,8 @@ struct pviommu_batch {
 	enum pviommu_qi_error error;
 };
 
+int pviommu_shadow_init(void);
+void pviommu_shadow_exit(void);
 int pviommu_engine_init(struct pviommu_engine *e);
 void pviommu_engine_destroy(struct pviommu_engine *e);
 void pviommu_engine_flush(struct pviommu_engine *e);

@@ -1517,8 +1517,20 @@ static struct kunit_case shadow_test_cases[] = {
 	{}
 };
 
+static int shadow_suite_init(struct kunit_suite *suite)
+{
+	return pviommu_shadow_init();
+}
+
+static void shadow_suite_exit(struct kunit_suite *suite)
+{
+	pviommu_shadow_exit();
+}
+
 static struct kunit_suite shadow_test_suite = {
 	.name = "pviommu_shadow",
+	.suite_init = shadow_suite_init,
+	.suite_exit = shadow_suite_exit,
 	.test_cases = shadow_test_cases,
 };
 
