@@ -527,39 +527,63 @@ TEST_F(dma, pins_follow_the_vmm)
 }
 
 /*
+ * Add @len bytes of 2M huge pages as guest RAM at @gpa. Returns the VMM's
+ * mapping (its memfd in *@hfd), or NULL when there are no huge pages.
+ */
+static __u8 *huge_ram(int fd, __u64 gpa, __u64 len, int *hfd)
+{
+	struct pviommu_ram ram = { .size = sizeof(ram), .gpa = gpa,
+				   .length = len };
+	__u8 *huge;
+	int sfd;
+
+	sfd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (sfd >= 0) {
+		if (write(sfd, "16", 2) != 2)
+			fprintf(stderr, "could not reserve huge pages\n");
+		close(sfd);
+	}
+	*hfd = memfd_create("guest-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (*hfd < 0)
+		return NULL;
+	huge = MAP_FAILED;
+	if (!ftruncate(*hfd, len))
+		huge = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    *hfd, 0);
+	if (huge == MAP_FAILED) {
+		close(*hfd);
+		return NULL;
+	}
+	huge[0] = 1;
+	ram.uaddr = (uintptr_t)huge;
+	if (ioctl(fd, PVIOMMU_RAM_ADD, &ram)) {
+		munmap(huge, len);
+		close(*hfd);
+		return NULL;
+	}
+	return huge;
+}
+
+/*
  * Guest RAM on 2M huge pages: a 2M guest leaf is one host mapping of
  * physically contiguous memory (one map call), and the device reaches all
  * of it.
  */
 TEST_F(dma, hugetlb_2m)
 {
-	struct pviommu_ram ram = { .size = sizeof(ram), .gpa = 1ULL << 30,
-				   .length = 4 << 20 };
+	__u64 gpa = 1ULL << 30;
 	struct pvg *g = &self->g;
 	struct pviommu_stats before, after;
 	struct pviommu_query q;
 	__u8 *huge;
-	int hfd, fd;
+	int hfd;
 
-	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "16", 2) != 2)
-			TH_LOG("could not reserve huge pages");
-		close(fd);
-	}
-	hfd = memfd_create("guest-huge", MFD_CLOEXEC | MFD_HUGETLB);
-	if (hfd < 0 || ftruncate(hfd, ram.length))
+	huge = huge_ram(self->fd, gpa, 4 << 20, &hfd);
+	if (!huge)
 		SKIP(return, "no 2M huge pages");
-	huge = mmap(NULL, ram.length, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    hfd, 0);
-	if (huge == MAP_FAILED)
-		SKIP(return, "no 2M huge pages");
-	huge[0] = 1;
-	ram.uaddr = (uintptr_t)huge;
-	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_ADD, &ram));
 
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
-	pvg_set_leaf(g, self->root, 2 << 20, 2, ram.gpa | PVG_PS | PVG_RW);
+	pvg_set_leaf(g, self->root, 2 << 20, 2, gpa | PVG_PS | PVG_RW);
 	ASSERT_EQ(0, pvg_stats(self->fd, &before));
 	ASSERT_EQ(0, pvg_flush(g, 1, 2 << 20, 9, 0));
 	ASSERT_EQ(0, pvg_stats(self->fd, &after));
@@ -581,7 +605,62 @@ TEST_F(dma, hugetlb_2m)
 		EXPECT_TRUE(is_pattern(huge + 0x1000, 9));
 		edu_close(&e);
 	}
-	munmap(huge, ram.length);
+	munmap(huge, 4 << 20);
+	close(hfd);
+}
+
+/*
+ * 512 4K leaves over one physically contiguous, aligned 2M: mapped with
+ * two calls so the host IOMMU cannot use a 2M page for them, and one leaf
+ * in the middle is unmapped alone (with IH set, from the cached table)
+ * while its neighbours keep working.
+ */
+TEST_F(dma, batched_4k_leaves)
+{
+	__u64 gpa = 1ULL << 30, iova = 4 << 20, hole = iova + 100 * PVG_PAGE;
+	struct pviommu_stats before, after;
+	struct pvg *g = &self->g;
+	struct pviommu_query q;
+	__u8 *huge;
+	int hfd, i;
+
+	huge = huge_ram(self->fd, gpa, 2 << 20, &hfd);
+	if (!huge)
+		SKIP(return, "no 2M huge pages");
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	for (i = 0; i < 512; i++)
+		pvg_map(g, self->root, iova + i * PVG_PAGE, gpa + i * PVG_PAGE,
+			PVG_RW);
+	ASSERT_EQ(0, pvg_stats(self->fd, &before));
+	ASSERT_EQ(0, pvg_flush(g, 1, iova, 9, 0));
+	ASSERT_EQ(0, pvg_stats(self->fd, &after));
+	EXPECT_EQ(before.out_maps + 2, after.out_maps);
+	EXPECT_EQ(512, after.out_mappings - before.out_mappings);
+
+	pvg_map(g, self->root, hole, 0, 0);
+	ASSERT_EQ(0, pvg_flush(g, 1, hole, 0, 1));
+	EXPECT_EQ(-ENOENT, pvg_query(g, SID_A, hole, &q));
+	ASSERT_EQ(0, pvg_query(g, SID_A, hole + PVG_PAGE, &q));
+	EXPECT_EQ(PVG_PAGE, q.out_length);
+	EXPECT_EQ(pvg_phys(huge) + 101 * PVG_PAGE, q.out_phys);
+	ASSERT_EQ(0, pvg_stats(self->fd, &after));
+	EXPECT_EQ(511, after.out_pinned_pages - before.out_pinned_pages);
+
+	if (self->edu) {
+		struct edu e;
+
+		ASSERT_EQ(0, edu_open(&e, self->bdf));
+		pattern(huge + 99 * PVG_PAGE, 3);
+		ASSERT_EQ(0, edu_copy(&e, hole - PVG_PAGE, hole + PVG_PAGE,
+				      LEN));
+		EXPECT_TRUE(is_pattern(huge + 101 * PVG_PAGE, 3));
+		memset(huge + 100 * PVG_PAGE, 0, LEN);
+		ASSERT_EQ(0, edu_dma(&e, hole, LEN, 1));
+		EXPECT_EQ(0, huge[100 * PVG_PAGE + 1]);
+		edu_close(&e);
+	}
+	munmap(huge, 2 << 20);
 	close(hfd);
 }
 
