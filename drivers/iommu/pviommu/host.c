@@ -299,7 +299,7 @@ static int host_attach(void *host, void *hdom, void *hdev)
 static int host_charge(struct pviommu_host *h, unsigned int npages)
 {
 	u64 limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	s64 pinned = atomic64_add_return(npages, &h->mm->pinned_vm);
+	u64 pinned = atomic64_add_return(npages, &h->mm->pinned_vm);
 
 	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
 		atomic64_sub(npages, &h->mm->pinned_vm);
