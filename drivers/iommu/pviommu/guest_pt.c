@@ -304,6 +304,12 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 	return 0;
 }
 
+static void walk_begin(struct pviommu_walk *w)
+{
+	w->next = w->start;
+	w->check_at = w->entries + WALK_CHECK_EVERY;
+}
+
 /**
  * pviommu_walk() - walk second-level tables over @w->start..@w->last
  * @w: the walk; the caller sets @caps, @read, @priv, @ops, @root, @levels,
@@ -327,8 +333,7 @@ int pviommu_walk(struct pviommu_walk *w)
 	if (w->start > w->last || w->start > limit)
 		return 0;
 	w->last = min(w->last, limit);
-	w->next = w->start;
-	w->check_at = w->entries + WALK_CHECK_EVERY;
+	walk_begin(w);
 	return walk_table(w, w->root, w->levels, 0, VTD_SL_R | VTD_SL_W);
 }
 
@@ -349,7 +354,6 @@ int pviommu_walk_last(struct pviommu_walk *w, u64 table, u8 perm)
 {
 	if (WARN_ON_ONCE(w->start > w->last || (w->start ^ w->last) >> 21))
 		return -EINVAL;
-	w->next = w->start;
-	w->check_at = w->entries + WALK_CHECK_EVERY;
+	walk_begin(w);
 	return walk_table(w, table, 1, round_down(w->start, SZ_2M), perm);
 }

@@ -295,6 +295,11 @@ static int host_attach(void *host, void *hdom, void *hdev)
 	return ret;
 }
 
+static void host_uncharge(struct pviommu_host *h, unsigned int npages)
+{
+	atomic64_sub(npages, &h->mm->pinned_vm);
+}
+
 /* Charge @npages pins to the VMM's pinned_vm; the caller is the VMM. */
 static int host_charge(struct pviommu_host *h, unsigned int npages)
 {
@@ -302,7 +307,7 @@ static int host_charge(struct pviommu_host *h, unsigned int npages)
 	u64 pinned = atomic64_add_return(npages, &h->mm->pinned_vm);
 
 	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(npages, &h->mm->pinned_vm);
+		host_uncharge(h, npages);
 		return -ENOMEM;
 	}
 	return 0;
@@ -325,7 +330,7 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	if (ret != npages) {
 		if (ret > 0)
 			unpin_user_pages(h->pages, ret);
-		atomic64_sub(npages, &h->mm->pinned_vm);
+		host_uncharge(h, npages);
 		return ret < 0 ? ret : -EFAULT;
 	}
 	for (i = 0; i < npages; i++)
@@ -342,7 +347,7 @@ static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 	unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(pa)), npages,
 					 dirty);
 	h->pinned -= npages;
-	atomic64_sub(npages, &h->mm->pinned_vm);
+	host_uncharge(h, npages);
 	atomic64_sub(npages, &pviommu_pinned);
 }
 

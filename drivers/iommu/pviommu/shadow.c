@@ -133,6 +133,15 @@ static void engine_add_run(struct pviommu_engine *e, u64 pa, u64 npages,
 	}
 }
 
+/* Unmap whole host pages @iova..+@size of @s; synced by the next flush. */
+static void shadow_host_unmap(struct pviommu_engine *e,
+			      struct pviommu_shadow *s, u64 iova, u64 size)
+{
+	WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova, size) != size);
+	e->stats.unmaps++;
+	s->need_sync = true;
+}
+
 /* Issue the unmap entry_remove() has been extending, if any. */
 static void engine_unmap_pending(struct pviommu_engine *e)
 {
@@ -140,11 +149,8 @@ static void engine_unmap_pending(struct pviommu_engine *e)
 
 	if (!s)
 		return;
-	WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, e->unmap.iova,
-				   e->unmap.size) != e->unmap.size);
-	e->stats.unmaps++;
-	s->need_sync = true;
 	e->unmap.shadow = NULL;
+	shadow_host_unmap(e, s, e->unmap.iova, e->unmap.size);
 }
 
 /**
@@ -171,9 +177,9 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 }
 
 /*
- * Unmap @iova..+@size of @s run by run (maximal physically contiguous
- * runs, which are exactly the host mappings shadow_map() made) and queue
- * the pages for unpinning.
+ * Unmap @iova..+@size of @s, which covers whole entries (so whole host
+ * pages), run by run (maximal physically contiguous runs, as pages are
+ * unpinned) and queue the pages for unpinning.
  */
 static void shadow_unmap_runs(struct pviommu_engine *e,
 			      struct pviommu_shadow *s, u64 iova, u64 size,
@@ -190,9 +196,7 @@ static void shadow_unmap_runs(struct pviommu_engine *e,
 		       pa + len)
 			len += PG_SIZE;
 		WARN_ON_ONCE(!pa);
-		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova, len) != len);
-		e->stats.unmaps++;
-		s->need_sync = true;
+		shadow_host_unmap(e, s, iova, len);
 		if (pa)
 			engine_add_run(e, pa, len / PG_SIZE, dirty);
 		iova += len;
@@ -411,11 +415,8 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 err_unmap:
 	/* Pages [0, run) are mapped, the rest only pinned. */
 	if (run) {
-		WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova,
-					   run * PG_SIZE) != run * PG_SIZE);
-		s->need_sync = true;
-		for (i = 0; i < run; i++)
-			engine_add_run(e, e->pa[i], 1, prot & PVIOMMU_PERM_W);
+		shadow_unmap_runs(e, s, iova, run * PG_SIZE,
+				  prot & PVIOMMU_PERM_W);
 		pviommu_engine_flush(e);
 	}
 	unpin_unmapped(e, e->pa + run, n - run);
@@ -533,9 +534,12 @@ static void pde_drop(struct pviommu_shadow *s, u64 start, u64 last)
 		memset(s->pde, 0, sizeof(s->pde));
 		return;
 	}
-	for (r = start >> 21; r <= last >> 21; r++)
-		if (pde_slot(s, r << 21)->tag == r + 1)
-			pde_slot(s, r << 21)->tag = 0;
+	for (r = start >> 21; r <= last >> 21; r++) {
+		struct pviommu_pde *pde = pde_slot(s, r << 21);
+
+		if (pde->tag == r + 1)
+			pde->tag = 0;
+	}
 }
 
 static void recon_last_table(struct pviommu_walk *w, u64 iova, u64 table,

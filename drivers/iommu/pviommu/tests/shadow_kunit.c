@@ -336,8 +336,7 @@ static void shadow_test_map_unmap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->maps, 1);
 
 	fg_map_4k(st->m, root, LEVELS, 0x10000, 0, 0);
-	KUNIT_ASSERT_EQ(test, st_apply(st, IOTLB(3, 1), PSI1(0x10000, 1, 0)),
-			0);
+	KUNIT_ASSERT_EQ(test, PSI_IH(1, 0x10000, 0), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	st_check(st);
