@@ -97,4 +97,53 @@ static inline bool pviommu_isolated_msi(struct device *dev,
 }
 #endif
 
+#if IS_ENABLED(CONFIG_VFIO)
+/*
+ * VFIO's interface for IOMMU backends of its containers lives in the
+ * private drivers/vfio/vfio.h, which the headers packages do not ship;
+ * vfio_register_iommu_driver() and vfio_unregister_iommu_driver() are
+ * exported. Mirrored here as Debian's 6.1.192 and 6.12.117 sources have it
+ * (checked in both). 6.1 ends the ops with a notify op that later kernels
+ * dropped: declaring it everywhere, always NULL, is harmless there, since
+ * VFIO reads only the members its own declaration has.
+ */
+struct vfio_device;
+
+enum vfio_group_type {
+	VFIO_IOMMU,
+	VFIO_EMULATED_IOMMU,
+	VFIO_NO_IOMMU,
+};
+
+enum vfio_iommu_notify_type {
+	VFIO_IOMMU_CONTAINER_CLOSE = 0,
+};
+
+struct vfio_iommu_driver_ops {
+	char *name;
+	struct module *owner;
+	void *(*open)(unsigned long arg);
+	void (*release)(void *iommu_data);
+	long (*ioctl)(void *iommu_data, unsigned int cmd, unsigned long arg);
+	int (*attach_group)(void *iommu_data, struct iommu_group *group,
+			    enum vfio_group_type type);
+	void (*detach_group)(void *iommu_data, struct iommu_group *group);
+	int (*pin_pages)(void *iommu_data, struct iommu_group *group,
+			 dma_addr_t user_iova, int npage, int prot,
+			 struct page **pages);
+	void (*unpin_pages)(void *iommu_data, dma_addr_t user_iova, int npage);
+	void (*register_device)(void *iommu_data, struct vfio_device *vdev);
+	void (*unregister_device)(void *iommu_data, struct vfio_device *vdev);
+	int (*dma_rw)(void *iommu_data, dma_addr_t user_iova, void *data,
+		      size_t count, bool write);
+	struct iommu_domain *(*group_iommu_domain)(void *iommu_data,
+						   struct iommu_group *group);
+	/* 6.1 only; see above */
+	void (*notify)(void *iommu_data, enum vfio_iommu_notify_type event);
+};
+
+int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops);
+void vfio_unregister_iommu_driver(const struct vfio_iommu_driver_ops *ops);
+#endif
+
 #endif /* _PVIOMMU_COMPAT_H */

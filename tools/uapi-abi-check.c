@@ -26,3 +26,4 @@ PVIOMMU_ABI(pviommu_fault, 16, 8);
 PVIOMMU_ABI(pviommu_get_faults, 24, 8);
 PVIOMMU_ABI(pviommu_stats, 80, 8);
 PVIOMMU_ABI(pviommu_query, 64, 8);
+PVIOMMU_ABI(pviommu_vfio_link, 16, 4);

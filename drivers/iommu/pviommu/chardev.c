@@ -166,6 +166,20 @@ static int pviommu_fops_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+static const struct file_operations pviommu_fops;
+
+/**
+ * pviommu_ctx_from_file() - the context behind an open /dev/pviommu
+ * @file: any file
+ *
+ * Return: the context, valid while @file is, or NULL when @file is not an
+ * open /dev/pviommu.
+ */
+struct pviommu_ctx *pviommu_ctx_from_file(struct file *file)
+{
+	return file->f_op == &pviommu_fops ? file->private_data : NULL;
+}
+
 static const struct file_operations pviommu_fops = {
 	.owner = THIS_MODULE,
 	.open = pviommu_fops_open,

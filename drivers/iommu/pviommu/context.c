@@ -66,6 +66,7 @@ int pviommu_ctx_init(struct pviommu_ctx *ctx)
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->hdevs);
+	INIT_LIST_HEAD(&ctx->containers);
 	pviommu_gmem_init(&ctx->gmem);
 	mmgrab(current->mm);
 	ctx->mm = current->mm;
@@ -116,23 +117,24 @@ void pviommu_ctx_put(struct pviommu_ctx *ctx)
 	kref_put(&ctx->ref, ctx_release);
 }
 
-/* Detach @hd: block it, forget it, give it back to the driver. */
+/* Detach @hd: block it (its whole group) and forget it. */
 static void ctx_detach_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
 {
 	lockdep_assert_held(&ctx->lock);
 	WARN_ON_ONCE(pviommu_engine_detach(&ctx->engine, hd->sid));
-	list_del_init(&hd->ctx_node);
+	list_del(&hd->ctx_node);
 	ctx->nr_devices--;
-	pviommu_hdev_put(hd);
+	pci_dev_put(hd->pdev);
+	kfree(hd);
 }
 
 /**
  * pviommu_ctx_close() - the file was released: tear everything down
  * @ctx: the context
  *
- * Blocks and releases every device, unmaps and unpins everything, forgets
- * guest RAM. The context lives on while an unbinding device holds a
- * reference.
+ * Blocks every device, unmaps and unpins everything, unlinks the VFIO
+ * containers, forgets guest RAM. The context lives on while a group
+ * leaving its container holds a reference.
  */
 void pviommu_ctx_close(struct pviommu_ctx *ctx)
 {
@@ -142,6 +144,7 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
 		ctx_detach_hdev(ctx, hd);
 	pviommu_engine_destroy(&ctx->engine);
+	pviommu_vfio_unlink_all(ctx);
 	WARN_ON_ONCE(ctx->host.pinned);
 	pviommu_gmem_destroy(&ctx->gmem);
 	if (ctx->eventfd)
@@ -152,18 +155,33 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 }
 
 /**
- * pviommu_ctx_unbind() - a device attached to @ctx is being unbound
- * @ctx: the context, referenced by the caller
- * @hd: the device
+ * pviommu_ctx_group_gone() - a group is leaving its VFIO container
+ * @ctx: the context the container is linked to, referenced by the caller
+ * @hg: the group
+ *
+ * Detaches the group's devices, which blocks it, before VFIO takes its
+ * DMA ownership back.
  */
-void pviommu_ctx_unbind(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
+void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,
+			    struct pviommu_hgroup *hg)
 {
+	struct pviommu_hdev *hd, *tmp;
+
 	mutex_lock(&ctx->lock);
-	if (!ctx->closed && !list_empty(&hd->ctx_node)) {
-		pci_info(hd->pdev, "unbound while attached: detaching\n");
+	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node) {
+		if (hd->hgroup != hg)
+			continue;
+		pci_info(hd->pdev, "pviommu: group left its container: detaching\n");
 		ctx_detach_hdev(ctx, hd);
 	}
 	mutex_unlock(&ctx->lock);
+}
+
+/* Whether @hd is the device the uAPI names @bdf. */
+static bool hdev_is(const struct pviommu_hdev *hd, u32 bdf)
+{
+	return pci_domain_nr(hd->pdev->bus) == bdf >> 16 &&
+	       pci_dev_id(hd->pdev) == (bdf & 0xffff);
 }
 
 static struct pviommu_hdev *ctx_find(struct pviommu_ctx *ctx, u32 sid)
@@ -306,8 +324,11 @@ int pviommu_ctx_ram_remove(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_attach *cmd = ucmd->cmd;
+	struct pviommu_hgroup *hg;
 	struct pviommu_hdev *hd;
-	u8 levels;
+	struct pci_dev *pdev;
+	unsigned int i;
+	u64 limit;
 	int ret;
 
 	lockdep_assert_held(&ctx->lock);
@@ -320,35 +341,58 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	hd = ctx_find(ctx, cmd->guest_sid);
 	if (hd) {
 		/* The same call again continues an unfinished attach. */
-		if (!pviommu_hdev_is(hd, cmd->host_bdf))
+		if (!hdev_is(hd, cmd->host_bdf))
 			return -EEXIST;
-		return pviommu_engine_attach(&ctx->engine, hd->sid, hd);
+		return pviommu_engine_attach(&ctx->engine, hd->sid, hd->hgroup);
 	}
 	if (ctx->nr_devices >= PVIOMMU_MAX_DEVICES)
 		return -ENOSPC;
 
-	hd = pviommu_hdev_get(ctx, cmd->host_bdf);
-	if (IS_ERR(hd))
-		return PTR_ERR(hd);
+	hg = pviommu_vfio_find(ctx, cmd->host_bdf, &pdev);
+	if (!hg)
+		return -ENOENT;
+	list_for_each_entry(hd, &ctx->hdevs, ctx_node) {
+		if (hd->pdev == pdev) {
+			ret = -EBUSY;
+			goto err_put;
+		}
+	}
 	/* The deepest table the guest may use must fit the host's aperture. */
-	levels = fls(ctx->caps.sagaw) + 1;
-	if (pviommu_walk_limit(&ctx->caps, levels) > hd->aperture_end) {
-		pci_warn(hd->pdev, "host IOMMU maps up to %#llx, the guest up to %#llx\n",
-			 hd->aperture_end,
-			 pviommu_walk_limit(&ctx->caps, levels));
-		pviommu_hdev_put(hd);
-		return -EINVAL;
+	limit = pviommu_walk_limit(&ctx->caps, fls(ctx->caps.sagaw) + 1);
+	if (limit > hg->aperture_end) {
+		pci_warn(pdev, "pviommu: host IOMMU maps up to %#llx, the guest up to %#llx\n",
+			 hg->aperture_end, limit);
+		ret = -EINVAL;
+		goto err_put;
+	}
+	for (i = 0; i < hg->nr_resv; i++) {
+		ret = pviommu_engine_reserve(&ctx->engine, hg->resv[i][0],
+					     hg->resv[i][1]);
+		if (ret)
+			goto err_put;
 	}
 
+	hd = kzalloc(sizeof(*hd), GFP_KERNEL_ACCOUNT);
+	if (!hd) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	hd->pdev = pdev;
+	hd->hgroup = hg;
 	hd->sid = cmd->guest_sid;
 	list_add_tail(&hd->ctx_node, &ctx->hdevs);
 	ctx->nr_devices++;
-	ret = pviommu_engine_attach(&ctx->engine, hd->sid, hd);
+	ret = pviommu_engine_attach(&ctx->engine, hd->sid, hg);
 	if (ret && ret != -EAGAIN) {
-		list_del_init(&hd->ctx_node);
+		list_del(&hd->ctx_node);
 		ctx->nr_devices--;
-		pviommu_hdev_put(hd);
+		kfree(hd);
+		goto err_put;
 	}
+	return ret;
+
+err_put:
+	pci_dev_put(pdev);
 	return ret;
 }
 

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The host side: devices bound to the pviommu PCI driver, their DMA
- * ownership, host IOMMU domains, and pinning guest RAM, as the shadow
- * engine's struct pviommu_host_ops.
+ * The host side: IOMMU groups of pviommu's VFIO containers, host IOMMU
+ * domains, and pinning guest RAM, as the shadow engine's struct
+ * pviommu_host_ops.
  *
- * Device lifetime. pci.c registers a struct pviommu_hdev for each device
- * bound to the driver. A context attaches it (pviommu_hdev_get()): pviommu
- * then claims the device's DMA ownership, which puts its IOMMU group on the
- * blocking domain, and from then on the device is either blocked or
- * attached to one shadow's host domain. Detach, close, unbind and module
- * unload all end in pviommu_hdev_put(), which blocks the device and
- * releases ownership. Lock order: a context's lock, then pviommu_hdevs_lock;
- * the unbind path takes them one after the other, never nested, and holds
- * a reference on the context meanwhile.
+ * Groups. VFIO owns the DMA of a group in a container (it claimed it when
+ * the group joined, which blocks the group) and hands it to pviommu's
+ * backend (vfio.c), which checks it here (pviommu_hgroup_init()): coherent
+ * DMA, isolated MSI, the IOMMU's aperture, its reserved ranges. From then
+ * on the group is blocked or attached to one shadow's host domain, as the
+ * engine decides; every host domain enforces cache coherency. The engine
+ * blocks the group again before VFIO takes it back.
  *
  * Pinning runs in the VMM's ioctl, so pin_user_pages_fast() pins the VMM's
  * own pages, and charges them to the VMM's mm->pinned_vm (VmPin) against
@@ -34,9 +32,6 @@
 #include "pviommu.h"
 
 static_assert(PVIOMMU_PERM_R == IOMMU_READ && PVIOMMU_PERM_W == IOMMU_WRITE);
-
-static LIST_HEAD(pviommu_hdevs);
-static DEFINE_MUTEX(pviommu_hdevs_lock);
 
 /* Pages pinned by all contexts: debugfs pviommu/pinned_pages. */
 static atomic64_t pviommu_pinned = ATOMIC64_INIT(0);
@@ -67,169 +62,176 @@ void pviommu_host_exit(void)
 	debugfs_remove_recursive(pviommu_debugfs);
 }
 
-/**
- * pviommu_hdev_add() - a device was bound to the pviommu driver
- * @pdev: the device
- *
- * Return: 0, -ENODEV if no IOMMU translates for it, or -ENOMEM.
- */
-int pviommu_hdev_add(struct pci_dev *pdev)
-{
-	struct pviommu_hdev *hd;
+/* What a walk over a group's devices finds. */
+struct hgroup_scan {
+	struct device *dev;		/* first device a VMM attaches */
+	unsigned int nr_devs;		/* devices a VMM attaches */
+	bool incoherent;		/* a device without coherent DMA */
+	u32 bdf;			/* pviommu_hgroup_find(): wanted */
+	struct pci_dev *found;		/* pviommu_hgroup_find(): it */
+};
 
-	hd = kzalloc(sizeof(*hd), GFP_KERNEL);
-	if (!hd)
-		return -ENOMEM;
-	hd->group = iommu_group_get(&pdev->dev);
-	if (!hd->group) {
-		kfree(hd);
-		return -ENODEV;
-	}
-	hd->pdev = pdev;
-	/* Empty until attached: the unbind path tests it. */
-	INIT_LIST_HEAD(&hd->ctx_node);
-	mutex_lock(&pviommu_hdevs_lock);
-	list_add_tail(&hd->node, &pviommu_hdevs);
-	mutex_unlock(&pviommu_hdevs_lock);
-	pci_set_drvdata(pdev, hd);
+/*
+ * PCI bridges do no DMA of their own that a VMM hands to a guest: VFIO
+ * lets them sit in a group without a driver, and a VMM never attaches
+ * them. Every other device of the group counts.
+ */
+static int hgroup_scan_dev(struct device *dev, void *data)
+{
+	struct hgroup_scan *scan = data;
+
+	if (dev_is_pci(dev) && pci_is_bridge(to_pci_dev(dev)))
+		return 0;
+	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
+		scan->incoherent = true;
+	if (!scan->dev)
+		scan->dev = dev;
+	scan->nr_devs++;
 	return 0;
 }
 
-/**
- * pviommu_hdev_remove() - a device is being unbound from the driver
- * @pdev: the device
- *
- * Detaches it from the context using it, if any, then forgets it.
+/*
+ * Whether @domain can enforce cache coherency, and make it: DMA with the
+ * no-snoop attribute would otherwise bypass the CPU caches (on Intel, the
+ * snoop bit is set only once this is enforced, IOMMU_CACHE alone sets
+ * nothing), so a guest could read stale memory, and KVM would have to
+ * emulate WBINVD. Must be called before anything is mapped.
  */
-void pviommu_hdev_remove(struct pci_dev *pdev)
+static bool host_enforce_coherency(struct iommu_domain *domain)
 {
-	struct pviommu_hdev *hd = pci_get_drvdata(pdev);
-	struct pviommu_ctx *ctx;
-
-	mutex_lock(&pviommu_hdevs_lock);
-	hd->removing = true;
-	ctx = hd->ctx;
-	if (ctx)
-		kref_get(&ctx->ref);
-	mutex_unlock(&pviommu_hdevs_lock);
-
-	if (ctx) {
-		pviommu_ctx_unbind(ctx, hd);
-		pviommu_ctx_put(ctx);
-	}
-
-	mutex_lock(&pviommu_hdevs_lock);
-	list_del(&hd->node);
-	mutex_unlock(&pviommu_hdevs_lock);
-	iommu_group_put(hd->group);
-	kfree(hd);
+	return domain->ops->enforce_cache_coherency &&
+	       domain->ops->enforce_cache_coherency(domain);
 }
 
-/**
- * pviommu_hdev_is() - whether a device is the one the uAPI names
- * @hd: the device
- * @bdf: segment << 16 | bus << 8 | devfn
- *
- * Return: true when @hd is at @bdf.
- */
-bool pviommu_hdev_is(const struct pviommu_hdev *hd, u32 bdf)
+/* The group's reserved IOVA ranges that must never be mapped. */
+static int hgroup_read_resv(struct pviommu_hgroup *hg)
 {
-	return pci_domain_nr(hd->pdev->bus) == bdf >> 16 &&
-	       pci_dev_id(hd->pdev) == (bdf & 0xffff);
-}
-
-/**
- * pviommu_hdev_get() - take a bound device for a context
- * @ctx: the context
- * @bdf: segment << 16 | bus << 8 | devfn
- *
- * Claims the device's DMA (it is blocked from here on), enables it for bus
- * mastering, and records the host IOMMU's aperture for it.
- *
- * Return: the device, or ERR_PTR: -ENOENT if no such device is bound to
- * pviommu, -EBUSY if another context has it or another driver owns its
- * DMA, -EINVAL if the IOMMU does not keep it cache coherent, -EPERM
- * without isolated MSI.
- */
-struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf)
-{
-	struct iommu_domain *probe;
-	struct pviommu_hdev *hd;
-	struct device *dev;
+	struct iommu_resv_region *r, *next;
+	LIST_HEAD(regions);
 	int ret;
 
-	mutex_lock(&pviommu_hdevs_lock);
-	list_for_each_entry(hd, &pviommu_hdevs, node)
-		if (pviommu_hdev_is(hd, bdf))
-			goto found;
-	mutex_unlock(&pviommu_hdevs_lock);
-	return ERR_PTR(-ENOENT);
-found:
-	if (hd->ctx || hd->removing) {
-		mutex_unlock(&pviommu_hdevs_lock);
-		return ERR_PTR(-EBUSY);
+	ret = iommu_get_group_resv_regions(hg->group, &regions);
+	list_for_each_entry_safe(r, next, &regions, list) {
+		/* As VFIO type1: relaxable RMRRs (USB, graphics) may go. */
+		if (!ret && r->type != IOMMU_RESV_DIRECT_RELAXABLE &&
+		    r->length) {
+			if (hg->nr_resv == PVIOMMU_GROUP_RESV) {
+				ret = -ENOSPC;
+			} else {
+				hg->resv[hg->nr_resv][0] = r->start;
+				hg->resv[hg->nr_resv][1] = r->start +
+							   r->length - 1;
+				hg->nr_resv++;
+			}
+		}
+		list_del(&r->list);
+		kfree(r);
 	}
-	hd->ctx = ctx;
-	mutex_unlock(&pviommu_hdevs_lock);
-
-	dev = &hd->pdev->dev;
-	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY)) {
-		pci_warn(hd->pdev, "IOMMU does not enforce cache coherency\n");
-		ret = -EINVAL;
-		goto err_release;
-	}
-	if (!pviommu_isolated_msi(dev, hd->group)) {
-		pci_warn(hd->pdev, "no isolated MSI (interrupt remapping)\n");
-		ret = -EPERM;
-		goto err_release;
-	}
-	ret = iommu_device_claim_dma_owner(dev, ctx);
-	if (ret)
-		goto err_release;
-
-	/* The IOMMU driver fixes a domain's geometry at its first attach. */
-	probe = iommu_paging_domain_alloc(dev);
-	if (IS_ERR(probe)) {
-		ret = PTR_ERR(probe);
-		goto err_owner;
-	}
-	ret = iommu_attach_group(probe, hd->group);
-	if (!ret) {
-		hd->aperture_end = probe->geometry.aperture_end;
-		iommu_detach_group(probe, hd->group);
-	}
-	iommu_domain_free(probe);
-	if (ret)
-		goto err_owner;
-
-	ret = pci_enable_device(hd->pdev);
-	if (ret)
-		goto err_owner;
-	pci_set_master(hd->pdev);
-	return hd;
-
-err_owner:
-	iommu_device_release_dma_owner(dev);
-err_release:
-	mutex_lock(&pviommu_hdevs_lock);
-	hd->ctx = NULL;
-	mutex_unlock(&pviommu_hdevs_lock);
-	return ERR_PTR(ret);
+	return ret;
 }
 
 /**
- * pviommu_hdev_put() - give a device back to the driver
- * @hd: a device from pviommu_hdev_get(), blocked
+ * pviommu_hgroup_init() - check a group joining a pviommu container
+ * @hg: the group's record, zeroed
+ * @group: the group; VFIO owns its DMA and has blocked it
+ *
+ * The group must have a device a VMM attaches, all its devices coherent
+ * DMA behind the IOMMU and isolated MSI; a host domain for it must enforce
+ * cache coherency. Records its aperture and reserved ranges.
+ *
+ * Return: 0; -EINVAL for a group that cannot be used, -EPERM without
+ * isolated MSI, -ENOSPC for too many reserved ranges, or an error from
+ * the iommu core.
  */
-void pviommu_hdev_put(struct pviommu_hdev *hd)
+int pviommu_hgroup_init(struct pviommu_hgroup *hg, struct iommu_group *group)
 {
-	WARN_ON_ONCE(hd->cur);
-	pci_clear_master(hd->pdev);
-	pci_disable_device(hd->pdev);
-	iommu_device_release_dma_owner(&hd->pdev->dev);
-	mutex_lock(&pviommu_hdevs_lock);
-	hd->ctx = NULL;
-	mutex_unlock(&pviommu_hdevs_lock);
+	struct hgroup_scan scan = {};
+	struct iommu_domain *probe;
+	int ret;
+
+	iommu_group_for_each_dev(group, &scan, hgroup_scan_dev);
+	if (!scan.dev)
+		return -EINVAL;
+	if (scan.incoherent) {
+		dev_warn(scan.dev, "pviommu: DMA of group %d is not cache coherent\n",
+			 iommu_group_id(group));
+		return -EINVAL;
+	}
+	if (!pviommu_isolated_msi(scan.dev, group)) {
+		dev_warn(scan.dev, "pviommu: no isolated MSI (interrupt remapping) for group %d\n",
+			 iommu_group_id(group));
+		return -EPERM;
+	}
+
+	/* The IOMMU driver fixes a domain's geometry at its first attach. */
+	probe = iommu_paging_domain_alloc(scan.dev);
+	if (IS_ERR(probe))
+		return PTR_ERR(probe);
+	if (!host_enforce_coherency(probe)) {
+		ret = -EINVAL;
+	} else {
+		ret = iommu_attach_group(probe, group);
+		if (!ret) {
+			hg->aperture_end = probe->geometry.aperture_end;
+			iommu_detach_group(probe, group);
+		}
+	}
+	iommu_domain_free(probe);
+	if (ret) {
+		dev_warn(scan.dev, "pviommu: no cache-coherent host domain for group %d: %d\n",
+			 iommu_group_id(group), ret);
+		return ret;
+	}
+
+	hg->group = iommu_group_ref_get(group);
+	hg->dev = get_device(scan.dev);
+	hg->nr_devs = scan.nr_devs;
+	ret = hgroup_read_resv(hg);
+	if (ret)
+		pviommu_hgroup_destroy(hg);
+	return ret;
+}
+
+/**
+ * pviommu_hgroup_destroy() - drop what pviommu_hgroup_init() took
+ * @hg: the group, blocked
+ */
+void pviommu_hgroup_destroy(struct pviommu_hgroup *hg)
+{
+	WARN_ON_ONCE(hg->cur);
+	put_device(hg->dev);
+	iommu_group_put(hg->group);
+}
+
+static int hgroup_find_dev(struct device *dev, void *data)
+{
+	struct hgroup_scan *scan = data;
+	struct pci_dev *pdev;
+
+	if (!dev_is_pci(dev))
+		return 0;
+	pdev = to_pci_dev(dev);
+	if (pci_is_bridge(pdev) || pci_domain_nr(pdev->bus) != scan->bdf >> 16 ||
+	    pci_dev_id(pdev) != (scan->bdf & 0xffff))
+		return 0;
+	scan->found = pci_dev_get(pdev);
+	return 1;
+}
+
+/**
+ * pviommu_hgroup_find() - the device of a group at a host address
+ * @hg: the group
+ * @bdf: segment << 16 | bus << 8 | devfn
+ *
+ * Return: the device, referenced, or NULL when the group has none there
+ * (or only a bridge).
+ */
+struct pci_dev *pviommu_hgroup_find(struct pviommu_hgroup *hg, u32 bdf)
+{
+	struct hgroup_scan scan = { .bdf = bdf };
+
+	iommu_group_for_each_dev(hg->group, &scan, hgroup_find_dev);
+	return scan.found;
 }
 
 /* A host domain, with the gather of unmaps its next sync completes. */
@@ -238,30 +240,39 @@ struct pviommu_hdom {
 	struct iommu_iotlb_gather gather;
 };
 
-static void *host_domain_alloc(void *host, void *hdev)
+static void *host_domain_alloc(void *host, void *hgroup)
 {
-	struct pviommu_hdev *hd = hdev;
+	struct pviommu_hgroup *hg = hgroup;
 	struct pviommu_hdom *hdom;
+	void *err;
 
 	hdom = kzalloc(sizeof(*hdom), GFP_KERNEL_ACCOUNT);
 	if (!hdom)
 		return ERR_PTR(-ENOMEM);
-	hdom->domain = iommu_paging_domain_alloc(&hd->pdev->dev);
+	hdom->domain = iommu_paging_domain_alloc(hg->dev);
 	if (IS_ERR(hdom->domain)) {
-		void *err = hdom->domain;
-
-		kfree(hdom);
-		return err;
+		err = hdom->domain;
+		goto err_free;
+	}
+	if (!host_enforce_coherency(hdom->domain)) {
+		err = ERR_PTR(-EINVAL);
+		goto err_domain;
 	}
 	/*
 	 * Fix the aperture and page sizes (VT-d does so at the first attach)
 	 * before anything is mapped, so large pages can be used. Only while
-	 * the device is blocked anyway: an empty domain blocks it as well.
+	 * the group is blocked anyway: an empty domain blocks it as well.
 	 */
-	if (!hd->cur && !iommu_attach_group(hdom->domain, hd->group))
-		iommu_detach_group(hdom->domain, hd->group);
+	if (!hg->cur && !iommu_attach_group(hdom->domain, hg->group))
+		iommu_detach_group(hdom->domain, hg->group);
 	iommu_iotlb_gather_init(&hdom->gather);
 	return hdom;
+
+err_domain:
+	iommu_domain_free(hdom->domain);
+err_free:
+	kfree(hdom);
+	return err;
 }
 
 static void host_domain_free(void *host, void *hdom)
@@ -272,26 +283,49 @@ static void host_domain_free(void *host, void *hdom)
 	kfree(hd);
 }
 
-static void host_block(void *host, void *hdev)
+static u64 host_pgsizes(void *host, void *hdom)
 {
-	struct pviommu_hdev *hd = hdev;
+	struct pviommu_hdom *hd = hdom;
 
-	if (hd->cur) {
-		iommu_detach_group(hd->cur, hd->group);
-		hd->cur = NULL;
+	return hd->domain->pgsize_bitmap;
+}
+
+static unsigned int host_group_size(void *host, void *hgroup)
+{
+	struct pviommu_hgroup *hg = hgroup;
+
+	return hg->nr_devs;
+}
+
+/* Back to the blocking domain VFIO's DMA ownership put the group on. */
+static void host_block(void *host, void *hgroup)
+{
+	struct pviommu_hgroup *hg = hgroup;
+
+	if (hg->cur) {
+		iommu_detach_group(hg->cur, hg->group);
+		hg->cur = NULL;
 	}
 }
 
-static int host_attach(void *host, void *hdom, void *hdev)
+/*
+ * From one domain to another through the blocking domain: the targets
+ * have no atomic replace for a module (6.1 has none; 6.12 exports
+ * iommu_group_replace_domain() to iommufd only, and its VT-d driver blocks
+ * translation inside every attach anyway), so DMA the device has in
+ * flight while the guest moves it between domains may fault, as it may
+ * on VT-d hardware while the guest rewrites the context entry.
+ */
+static int host_attach(void *host, void *hdom, void *hgroup)
 {
-	struct pviommu_hdev *hd = hdev;
+	struct pviommu_hgroup *hg = hgroup;
 	struct pviommu_hdom *dom = hdom;
 	int ret;
 
-	host_block(host, hdev);
-	ret = iommu_attach_group(dom->domain, hd->group);
+	host_block(host, hgroup);
+	ret = iommu_attach_group(dom->domain, hg->group);
 	if (!ret)
-		hd->cur = dom->domain;
+		hg->cur = dom->domain;
 	return ret;
 }
 
@@ -385,6 +419,8 @@ static u64 host_iova_to_phys(void *host, void *hdom, u64 iova)
 const struct pviommu_host_ops pviommu_host_ops = {
 	.domain_alloc = host_domain_alloc,
 	.domain_free = host_domain_free,
+	.pgsizes = host_pgsizes,
+	.group_size = host_group_size,
 	.attach = host_attach,
 	.block = host_block,
 	.pin = host_pin,

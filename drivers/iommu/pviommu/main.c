@@ -19,17 +19,17 @@ static int __init pviommu_init(void)
 	if (ret)
 		return ret;
 	pviommu_host_init();
-	ret = pviommu_pci_init();
+	ret = pviommu_vfio_init();
 	if (ret)
 		goto err_host;
 
 	ret = pviommu_chardev_init();
 	if (ret)
-		goto err_pci;
+		goto err_vfio;
 	return 0;
 
-err_pci:
-	pviommu_pci_exit();
+err_vfio:
+	pviommu_vfio_exit();
 err_host:
 	pviommu_host_exit();
 	pviommu_shadow_exit();
@@ -39,7 +39,7 @@ err_host:
 static void __exit pviommu_exit(void)
 {
 	pviommu_chardev_exit();
-	pviommu_pci_exit();
+	pviommu_vfio_exit();
 	pviommu_host_exit();
 	pviommu_shadow_exit();
 }

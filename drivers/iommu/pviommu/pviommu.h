@@ -6,8 +6,8 @@
  *
  *   chardev.c  misc device, ioctl dispatch table, one context per open file
  *   context.c  a context: guest state, devices, invalidations, faults
- *   host.c     host devices, DMA ownership, host domains, pinning
- *   pci.c      the "pviommu" PCI driver that owns assigned devices' DMA
+ *   vfio.c     the VFIO IOMMU backend: containers, their groups, the link
+ *   host.c     host IOMMU groups and domains, pinning
  *   ucmd.c     copy-in/copy-out of extensible uAPI structs (pure)
  *
  * and the hardware-independent core below them, declared in core.h.
@@ -33,7 +33,11 @@ struct mm_struct;
 #define PVIOMMU_MAX_BATCH		1024
 #define PVIOMMU_MAX_FAULTS		256
 
+#define PVIOMMU_GROUP_RESV		PVIOMMU_MAX_RESV
+
+struct device;
 struct eventfd_ctx;
+struct file;
 struct iommu_domain;
 struct iommu_group;
 struct pci_dev;
@@ -52,7 +56,8 @@ struct pviommu_host {
 
 /**
  * struct pviommu_ctx - one guest vIOMMU, the state behind one open file
- * @ref: the open file holds one reference, an unbinding device another
+ * @ref: the open file holds one reference, each linked VFIO container
+ *	one
  * @mm: address space of the opener (the VMM), which maps guest RAM; held
  *	with mmgrab() for the context's lifetime. Ioctls from any other mm
  *	are refused.
@@ -68,6 +73,9 @@ struct pviommu_host {
  * @engine: the shadow engine
  * @hdevs: attached struct pviommu_hdev, by ctx_node
  * @nr_devices: entries in @hdevs
+ * @containers: linked struct pviommu_container, by ctx_node
+ *	(pviommu_vfio_lock)
+ * @nr_containers: entries in @containers (pviommu_vfio_lock)
  * @eventfd: signalled on completed waits with IF and on new faults
  * @faults: queued fault records, a ring of @nr_faults from @fault_head
  * @fault_head: oldest record
@@ -88,6 +96,8 @@ struct pviommu_ctx {
 	struct pviommu_engine engine;
 	struct list_head hdevs;
 	unsigned int nr_devices;
+	struct list_head containers;
+	unsigned int nr_containers;
 	struct eventfd_ctx *eventfd;
 	struct pviommu_fault faults[PVIOMMU_MAX_FAULTS];
 	unsigned int fault_head;
@@ -96,27 +106,62 @@ struct pviommu_ctx {
 };
 
 /**
- * struct pviommu_hdev - a host PCI device bound to the pviommu driver
- * @node: in the list of bound devices (pviommu_hdevs_lock)
- * @pdev: the device
- * @group: its IOMMU group
- * @ctx: the context it is attached to, or NULL (pviommu_hdevs_lock)
- * @removing: it is being unbound (pviommu_hdevs_lock)
- * @ctx_node: in @ctx->hdevs (@ctx->lock)
- * @sid: the source-id the guest sees it at (@ctx->lock)
- * @cur: the host domain it is attached to, NULL while blocked (@ctx->lock)
- * @aperture_end: the last IOVA the host IOMMU can map for it
+ * struct pviommu_hgroup - an IOMMU group in a pviommu VFIO container
+ * @node: in @container->groups (pviommu_vfio_lock)
+ * @container: the container
+ * @group: the group, referenced
+ * @dev: a device of the group to allocate host domains for, referenced
+ * @nr_devs: its devices a VMM attaches: all but PCI bridges
+ * @dying: it is leaving the container; no new attach (pviommu_vfio_lock)
+ * @cur: the host domain the group is attached to, NULL while blocked
+ *	(the lock of the context linked to @container)
+ * @aperture_end: the last IOVA the host IOMMU maps for the group
+ * @resv: host reserved IOVA ranges of the group, first and last IOVA
+ * @nr_resv: entries in @resv
+ *
+ * VFIO owns the group's DMA (it claimed it when the group joined the
+ * container, which put the group on the blocking domain); pviommu attaches
+ * its host domains to it and blocks it again.
  */
-struct pviommu_hdev {
+struct pviommu_hgroup {
 	struct list_head node;
-	struct pci_dev *pdev;
+	struct pviommu_container *container;
 	struct iommu_group *group;
-	struct pviommu_ctx *ctx;
-	bool removing;
-	struct list_head ctx_node;
-	u16 sid;
+	struct device *dev;
+	unsigned int nr_devs;
+	bool dying;
 	struct iommu_domain *cur;
 	u64 aperture_end;
+	u64 resv[PVIOMMU_GROUP_RESV][2];
+	unsigned int nr_resv;
+};
+
+/**
+ * struct pviommu_container - a VFIO container of pviommu's type (VFIO's
+ * iommu_data for it)
+ * @groups: its struct pviommu_hgroup (pviommu_vfio_lock)
+ * @ctx: the context it is linked to, referenced; NULL before the link and
+ *	after the context closed (pviommu_vfio_lock)
+ * @ctx_node: in @ctx->containers (pviommu_vfio_lock)
+ */
+struct pviommu_container {
+	struct list_head groups;
+	struct pviommu_ctx *ctx;
+	struct list_head ctx_node;
+};
+
+/**
+ * struct pviommu_hdev - a host device attached to a context
+ * @ctx_node: in the context's hdevs (its lock)
+ * @pdev: the device, referenced
+ * @hgroup: its group
+ * @sid: the source-id the guest sees it at
+ */
+struct pviommu_hdev {
+	struct list_head ctx_node;
+	struct pci_dev *pdev;
+	struct pviommu_hgroup *hgroup;
+	u16 sid;
 };
 
 /**
@@ -138,7 +183,9 @@ int pviommu_ucmd_respond(const struct pviommu_ucmd *ucmd, size_t ksize);
 int pviommu_ctx_init(struct pviommu_ctx *ctx);
 void pviommu_ctx_close(struct pviommu_ctx *ctx);
 void pviommu_ctx_put(struct pviommu_ctx *ctx);
-void pviommu_ctx_unbind(struct pviommu_ctx *ctx, struct pviommu_hdev *hd);
+void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,
+			    struct pviommu_hgroup *hg);
+struct pviommu_ctx *pviommu_ctx_from_file(struct file *file);
 int pviommu_ctx_set_caps(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_ram_add(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
@@ -155,15 +202,18 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 extern const struct pviommu_host_ops pviommu_host_ops;
 void pviommu_host_init(void);
 void pviommu_host_exit(void);
-int pviommu_hdev_add(struct pci_dev *pdev);
-void pviommu_hdev_remove(struct pci_dev *pdev);
-bool pviommu_hdev_is(const struct pviommu_hdev *hd, u32 bdf);
-struct pviommu_hdev *pviommu_hdev_get(struct pviommu_ctx *ctx, u32 bdf);
-void pviommu_hdev_put(struct pviommu_hdev *hd);
+int pviommu_hgroup_init(struct pviommu_hgroup *hg,
+			struct iommu_group *group);
+void pviommu_hgroup_destroy(struct pviommu_hgroup *hg);
+struct pci_dev *pviommu_hgroup_find(struct pviommu_hgroup *hg, u32 bdf);
+
+int pviommu_vfio_init(void);
+void pviommu_vfio_exit(void);
+void pviommu_vfio_unlink_all(struct pviommu_ctx *ctx);
+struct pviommu_hgroup *pviommu_vfio_find(struct pviommu_ctx *ctx, u32 bdf,
+					 struct pci_dev **pdev);
 
 int pviommu_chardev_init(void);
 void pviommu_chardev_exit(void);
-int pviommu_pci_init(void);
-void pviommu_pci_exit(void);
 
 #endif /* _PVIOMMU_H */

@@ -57,6 +57,20 @@
  * present, or invalid, is blocked. A shadow left without devices is torn
  * down.
  *
+ * The host translates per IOMMU group, not per device: all devices of a
+ * group share one host domain. A group is attached to a shadow's domain
+ * only while every device of it the host counts is attached to the engine
+ * and resolves to that one shadow; otherwise (only some attached, or the
+ * guest put them in different domains) the whole group is blocked, and
+ * the device whose change blocked it gets a fault record.
+ *
+ * Host page sizes come from the host domain: a host map call that covers
+ * several 4K leaves never holds a whole naturally aligned page of any
+ * larger size the domain has, so no host page spans two leaves. IOVA
+ * ranges the host reserves (its MSI window, firmware regions) are never
+ * mapped: a guest leaf over one is left unmapped with a fault record, and
+ * pass-through maps guest RAM around them.
+ *
  * Bounded work: walks draw from @e->budget. When it runs out, the engine
  * returns -EAGAIN and remembers in @e->cur where it stopped (which shadow,
  * which device, which IOVA); applying the same action again with @resume
@@ -131,6 +145,17 @@ static void engine_add_run(struct pviommu_engine *e, u64 pa, u64 npages,
 		pa += (u64)n * PG_SIZE;
 		npages -= n;
 	}
+}
+
+/* Whether @iova..@last overlaps an IOVA range the host reserves. */
+static bool engine_reserved(const struct pviommu_engine *e, u64 iova, u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nr_resv; i++)
+		if (iova <= e->resv[i][1] && e->resv[i][0] <= last)
+			return true;
+	return false;
 }
 
 /* Unmap whole host pages @iova..+@size of @s; synced by the next flush. */
@@ -263,7 +288,8 @@ static void unpin_unmapped(struct pviommu_engine *e, const u64 *pa,
  * VMM's pages in batches and map each maximal physically contiguous run
  * with one host call. All or nothing: on failure nothing stays mapped or
  * pinned, and the tree is unchanged. A range that is not guest RAM is left
- * unmapped (and unrecorded): the device faults there.
+ * unmapped (and unrecorded): the device faults there. A range over a host
+ * reserved one is refused with -EPERM.
  */
 static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 		      u64 iova, u64 gpa, u64 size, u8 perm)
@@ -279,6 +305,10 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 
 	if (e->nr_entries >= e->max_entries)
 		return -ENOSPC;
+	if (engine_reserved(e, iova, iova + size - 1)) {
+		e->stats.reserved++;
+		return -EPERM;
+	}
 	slot = pviommu_gmem_lookup(e->gmem, gpa, size);
 	if (!slot) {
 		e->stats.unmappable++;
@@ -352,9 +382,23 @@ err_unpin:
 }
 
 /*
+ * Whether a host map call covering several 4K leaves must end with the
+ * page at @iova -> @pa, @left pages from the end of the batch: the iommu
+ * core could start a larger host page there (both are aligned to
+ * @s->split, and enough pages follow), which would span leaves.
+ */
+static bool batch_ends_at(const struct pviommu_shadow *s, u64 iova, u64 pa,
+			  unsigned int left)
+{
+	return s->split && IS_ALIGNED(iova | pa, s->split) &&
+	       (u64)left * PG_SIZE >= s->split;
+}
+
+/*
  * Map @n consecutive 4K leaves (IOVA @iova, GPA @gpa, @perm) in @s, one
  * entry each: one pin call, one host map call per physically contiguous
- * run. The leaves lie in one 2M block of IOVA. All or nothing; returns an
+ * run, each run cut after any page where a larger host page could start.
+ * The leaves lie in one 2M block of IOVA. All or nothing; returns an
  * error whenever the leaves have to be mapped one by one instead, which
  * decides which leaf fails and how.
  */
@@ -367,7 +411,8 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 	u8 prot = perm;
 	int ret;
 
-	if (n < 2 || e->nr_entries + n > e->max_entries)
+	if (n < 2 || e->nr_entries + n > e->max_entries ||
+	    engine_reserved(e, iova, iova + (u64)n * PG_SIZE - 1))
 		return -E2BIG;
 	slot = pviommu_gmem_lookup(e->gmem, gpa, (u64)n * PG_SIZE);
 	if (!slot)
@@ -387,7 +432,8 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 	/* Map [run, i) when page i does not continue it. */
 	for (i = 1; i <= n; i++) {
 		if (i < n && e->pa[i] == e->pa[i - 1] + PG_SIZE &&
-		    !(i == 1 && n == BATCH_MAX))
+		    !batch_ends_at(s, iova + (u64)(i - 1) * PG_SIZE,
+				   e->pa[i - 1], n - (i - 1)))
 			continue;
 		ret = e->ops->map(e->host, s->hdom, iova + run * PG_SIZE,
 				  e->pa[run], (i - run) * PG_SIZE, prot);
@@ -443,13 +489,20 @@ struct recon {
 	} batch;
 };
 
-/* Map one leaf; at the entry limit, the guest gets a fault record. */
+/*
+ * Map one leaf; at the entry limit, the guest gets a fault record, and a
+ * leaf over a host reserved range is left unmapped with one.
+ */
 static int recon_map(struct recon *r, u64 iova, u64 gpa, u64 size, u8 perm)
 {
 	int ret = shadow_map(r->e, r->s, iova, gpa, size, perm);
 
 	if (ret == -ENOSPC)
 		engine_fault(r->e, r->s, r->dev, iova, VTD_FR_PAGING_ENTRY_INV);
+	if (ret == -EPERM) {
+		engine_fault(r->e, r->s, r->dev, iova, VTD_FR_INTERRUPT_ADDR);
+		ret = 0;
+	}
 	return ret;
 }
 
@@ -635,6 +688,60 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	return 0;
 }
 
+/*
+ * The host reserved range overlapping @pos..@last that starts lowest,
+ * widened to whole pages, in @rs..@rl; false when there is none.
+ */
+static bool resv_first(const struct pviommu_engine *e, u64 pos, u64 last,
+		       u64 *rs, u64 *rl)
+{
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; i < e->nr_resv; i++) {
+		u64 first = ALIGN_DOWN(e->resv[i][0], PG_SIZE);
+		u64 end = e->resv[i][1] | (PG_SIZE - 1);
+
+		if (end < pos || first > last || (found && first >= *rs))
+			continue;
+		*rs = first;
+		*rl = end;
+		found = true;
+	}
+	return found;
+}
+
+/*
+ * Map guest RAM @gpa..@last at IOVA = GPA in the pass-through shadow @s,
+ * one entry per piece between host reserved ranges.
+ */
+static int shadow_map_pt(struct pviommu_engine *e, struct pviommu_shadow *s,
+			 u64 gpa, u64 last)
+{
+	u64 pos = gpa;
+	int ret;
+
+	while (pos <= last) {
+		u64 rs, rl, end = last;
+
+		if (resv_first(e, pos, last, &rs, &rl)) {
+			if (rs <= pos) {
+				if (rl >= last)
+					return 0;
+				pos = rl + 1;
+				continue;
+			}
+			end = rs - 1;
+		}
+		ret = shadow_map(e, s, pos, pos, end - pos + 1,
+				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		if (ret || end == last)
+			return ret;
+		pos = end + 1;
+	}
+	return 0;
+}
+
 /* Map every guest RAM slot at IOVA = GPA. */
 static int shadow_map_all_ram(struct pviommu_engine *e,
 			      struct pviommu_shadow *s)
@@ -644,8 +751,7 @@ static int shadow_map_all_ram(struct pviommu_engine *e,
 	int ret;
 
 	mt_for_each(&e->gmem->slots, slot, index, ULONG_MAX) {
-		ret = shadow_map(e, s, slot->gpa, slot->gpa, slot->len,
-				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		ret = shadow_map_pt(e, s, slot->gpa, slot->gpa + slot->len - 1);
 		if (ret)
 			return ret;
 	}
@@ -669,19 +775,22 @@ static struct pviommu_shadow *shadow_find(struct pviommu_engine *e,
 
 static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 					    const struct pviommu_context *c,
-					    void *hdev)
+					    void *hgroup)
 {
 	struct pviommu_shadow *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	void *hdom;
+	u64 big;
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	hdom = e->ops->domain_alloc(e->host, hdev);
+	hdom = e->ops->domain_alloc(e->host, hgroup);
 	if (IS_ERR(hdom)) {
 		kfree(s);
 		return hdom;
 	}
 	s->hdom = hdom;
+	big = e->ops->pgsizes(e->host, hdom) & ~(2 * PG_SIZE - 1);
+	s->split = big & -big;
 	s->did = c->did;
 	s->pass_through = c->pass_through;
 	s->root = c->root;
@@ -716,15 +825,117 @@ static void cur_reset(struct pviommu_engine *e)
 			shadow_destroy(e, s);
 }
 
-static void dev_leave(struct pviommu_engine *e, struct pviommu_sdev *d)
+static void shadow_put(struct pviommu_engine *e, struct pviommu_shadow *s)
+{
+	if (s && !--s->nr_devs)
+		shadow_destroy(e, s);
+}
+
+/* The group of @hgroup, with one more device; a new one starts blocked. */
+static struct pviommu_sgroup *group_get(struct pviommu_engine *e, void *hgroup)
+{
+	struct pviommu_sgroup *g;
+
+	list_for_each_entry(g, &e->groups, node) {
+		if (g->hgroup == hgroup) {
+			g->nr_sdevs++;
+			return g;
+		}
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (!g)
+		return NULL;
+	g->hgroup = hgroup;
+	g->nr_sdevs = 1;
+	list_add_tail(&g->node, &e->groups);
+	e->ops->block(e->host, hgroup);
+	return g;
+}
+
+/* One device fewer in @g, which is blocked; forget it after the last. */
+static void group_put(struct pviommu_engine *e, struct pviommu_sgroup *g)
+{
+	if (--g->nr_sdevs)
+		return;
+	WARN_ON_ONCE(g->cur);
+	list_del(&g->node);
+	kfree(g);
+}
+
+/*
+ * Attach @g to the shadow all its devices resolve to, or block it when
+ * not all of the host's devices of the group are attached, or they
+ * resolve to different shadows or to none. @d, whose change this follows,
+ * gets a fault record when it asks for translation the group cannot give.
+ */
+static int group_sync(struct pviommu_engine *e, struct pviommu_sgroup *g,
+		      struct pviommu_sdev *d)
+{
+	struct pviommu_shadow *want = NULL;
+	struct pviommu_sdev *m;
+	bool first = true;
+	int ret;
+
+	list_for_each_entry(m, &e->devs, node) {
+		if (m->group != g)
+			continue;
+		if (first)
+			want = m->shadow;
+		else if (m->shadow != want)
+			want = NULL;
+		first = false;
+		if (!want)
+			break;
+	}
+	if (want && g->nr_sdevs < e->ops->group_size(e->host, g->hgroup))
+		want = NULL;
+	if (!want && d && d->shadow)
+		engine_fault(e, d->shadow, d, 0, VTD_FR_CONTEXT_ENTRY_INV);
+
+	if (want == g->cur)
+		return 0;
+	if (!want) {
+		e->ops->block(e->host, g->hgroup);
+		g->cur = NULL;
+		return 0;
+	}
+	ret = e->ops->attach(e->host, want->hdom, g->hgroup);
+	g->cur = ret ? NULL : want;
+	return ret;
+}
+
+/*
+ * Make @d resolve to @s (NULL: to nothing), let its group follow, and drop
+ * the shadow it resolved to before. When the host cannot attach the group,
+ * the group stays blocked and @d resolves to nothing.
+ */
+static int dev_set_shadow(struct pviommu_engine *e, struct pviommu_sdev *d,
+			  struct pviommu_shadow *s)
 {
 	struct pviommu_shadow *old = d->shadow;
+	int ret;
 
-	if (!old)
-		return;
-	d->shadow = NULL;
-	if (!--old->nr_devs)
-		shadow_destroy(e, old);
+	if (s == old)
+		return 0;
+	if (s)
+		s->nr_devs++;
+	d->shadow = s;
+	ret = group_sync(e, d->group, d);
+	if (ret) {
+		d->shadow = NULL;
+		shadow_put(e, s);
+	}
+	shadow_put(e, old);
+	return ret;
+}
+
+/* Block @d, take it out of the engine and free it. */
+static void dev_remove(struct pviommu_engine *e, struct pviommu_sdev *d)
+{
+	dev_set_shadow(e, d, NULL);
+	list_del(&d->node);
+	group_put(e, d->group);
+	kfree(d);
 }
 
 /*
@@ -747,17 +958,13 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		c.fault = VTD_FR_ROOT_ENTRY_P;
 	}
 	if (c.fault) {
-		if (d->shadow) {
-			e->ops->block(e->host, d->hdev);
-			dev_leave(e, d);
-		}
 		d->ctx = c;
-		return 0;
+		return dev_set_shadow(e, d, NULL);
 	}
 
 	s = shadow_find(e, &c);
 	if (!s) {
-		s = shadow_create(e, &c, d->hdev);
+		s = shadow_create(e, &c, d->group->hgroup);
 		if (IS_ERR(s))
 			return PTR_ERR(s);
 		populate = true;
@@ -785,20 +992,7 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 	}
 
 	d->ctx = c;
-	if (s == d->shadow)
-		return 0;
-	ret = e->ops->attach(e->host, s->hdom, d->hdev);
-	if (ret) {
-		/* The host left the device blocked. */
-		dev_leave(e, d);
-		if (!s->nr_devs)
-			shadow_destroy(e, s);
-		return ret;
-	}
-	s->nr_devs++;
-	dev_leave(e, d);
-	d->shadow = s;
-	return 0;
+	return dev_set_shadow(e, d, s);
 }
 
 static struct pviommu_sdev *dev_find(struct pviommu_engine *e, u16 sid)
@@ -1017,7 +1211,7 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
  * pviommu_engine_attach() - attach a host device under a guest source-id
  * @e: the engine
  * @sid: the source-id the guest sees
- * @hdev: the host device, for the host ops
+ * @hgroup: the host IOMMU group of the device, for the host ops
  *
  * The device joins the shadow its context entry names (an existing one
  * needs no walk), or one built for it, or stays blocked while its context
@@ -1026,13 +1220,14 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
  *
  * Return: 0, -EEXIST if @sid is attached, -EAGAIN, or a negative errno.
  */
-int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev)
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
 {
 	struct pviommu_sdev *d = dev_find(e, sid);
 	int ret;
 
 	if (d) {
-		if (!e->cur.active || e->cur.dev != d || d->hdev != hdev)
+		if (!e->cur.active || e->cur.dev != d ||
+		    d->group->hgroup != hgroup)
 			return -EEXIST;
 	} else {
 		if (e->cur.active)
@@ -1040,22 +1235,23 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev)
 		d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 		if (!d)
 			return -ENOMEM;
+		d->group = group_get(e, hgroup);
+		if (!d->group) {
+			kfree(d);
+			return -ENOMEM;
+		}
 		d->sid = sid;
-		d->hdev = hdev;
 		list_add_tail(&d->node, &e->devs);
-		e->ops->block(e->host, hdev);
+		/* It resolves to nothing yet: its group is blocked. */
+		group_sync(e, d->group, NULL);
 	}
 
 	ret = dev_update(e, d);
 	if (ret != -EAGAIN) {
 		if (e->cur.active)
 			cur_reset(e);
-		if (ret) {
-			e->ops->block(e->host, d->hdev);
-			dev_leave(e, d);
-			list_del(&d->node);
-			kfree(d);
-		}
+		if (ret)
+			dev_remove(e, d);
 	}
 	pviommu_engine_flush(e);
 	return ret;
@@ -1074,10 +1270,7 @@ int pviommu_engine_detach(struct pviommu_engine *e, u16 sid)
 
 	if (!d)
 		return -ENOENT;
-	e->ops->block(e->host, d->hdev);
-	dev_leave(e, d);
-	list_del(&d->node);
-	kfree(d);
+	dev_remove(e, d);
 	if (e->cur.active)
 		cur_reset(e);
 	pviommu_engine_flush(e);
@@ -1120,8 +1313,7 @@ int pviommu_engine_add_slot(struct pviommu_engine *e,
 	list_for_each_entry(s, &e->shadows, node) {
 		if (!s->pass_through)
 			continue;
-		ret = shadow_map(e, s, slot->gpa, slot->gpa, slot->len,
-				 PVIOMMU_PERM_R | PVIOMMU_PERM_W);
+		ret = shadow_map_pt(e, s, slot->gpa, slot->gpa + slot->len - 1);
 		if (ret)
 			break;
 	}
@@ -1159,6 +1351,49 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
 }
 
 /**
+ * pviommu_engine_reserve() - the host reserves an IOVA range
+ * @e: the engine
+ * @start: its first IOVA
+ * @last: its last IOVA
+ *
+ * Nothing is mapped over the range from now on: entries overlapping it are
+ * removed; pass-through shadows map the RAM they held around it again.
+ * Translated shadows pick the range up at the guest's next invalidation
+ * of it, which leaves the leaves over it unmapped with a fault record.
+ *
+ * Return: 0, or -ENOSPC when @e holds PVIOMMU_MAX_RESV ranges already.
+ */
+int pviommu_engine_reserve(struct pviommu_engine *e, u64 start, u64 last)
+{
+	struct pviommu_entry *ent;
+	struct pviommu_shadow *s;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < e->nr_resv; i++)
+		if (e->resv[i][0] <= start && last <= e->resv[i][1])
+			return 0;
+	if (e->nr_resv == PVIOMMU_MAX_RESV)
+		return -ENOSPC;
+	e->resv[e->nr_resv][0] = start;
+	e->resv[e->nr_resv][1] = last;
+	e->nr_resv++;
+
+	list_for_each_entry(s, &e->shadows, node) {
+		while ((ent = entry_it_iter_first(&s->tree, start, last))) {
+			u64 first = ent->start, end = ent->last;
+
+			entry_remove(e, s, ent);
+			engine_unmap_pending(e);
+			if (s->pass_through && !ret)
+				ret = shadow_map_pt(e, s, first, end);
+		}
+	}
+	pviommu_engine_flush(e);
+	return ret;
+}
+
+/**
  * pviommu_engine_query() - what a device's shadow maps at an IOVA
  * @e: the engine
  * @sid: the device's guest source-id
@@ -1167,7 +1402,7 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
  * @phys: the host physical address @iova maps to
  *
  * Return: 0, or -ENOENT when no device is attached under @sid, it is
- * blocked, or nothing is mapped at @iova.
+ * blocked (its group too), or nothing is mapped at @iova.
  */
 int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 			 struct pviommu_entry *ent, u64 *phys)
@@ -1175,7 +1410,7 @@ int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 	struct pviommu_sdev *d = dev_find(e, sid);
 	struct pviommu_entry *found;
 
-	if (!d || !d->shadow)
+	if (!d || !d->shadow || d->group->cur != d->shadow)
 		return -ENOENT;
 	found = entry_it_iter_first(&d->shadow->tree, iova, iova);
 	if (!found)
@@ -1197,7 +1432,8 @@ void *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid)
 {
 	struct pviommu_sdev *d = dev_find(e, sid);
 
-	return d && d->shadow ? d->shadow->hdom : NULL;
+	return d && d->shadow && d->group->cur == d->shadow ?
+	       d->shadow->hdom : NULL;
 }
 
 /**
@@ -1247,6 +1483,7 @@ int pviommu_engine_init(struct pviommu_engine *e)
 {
 	INIT_LIST_HEAD(&e->shadows);
 	INIT_LIST_HEAD(&e->devs);
+	INIT_LIST_HEAD(&e->groups);
 	e->walk = kvzalloc(sizeof(*e->walk), GFP_KERNEL_ACCOUNT);
 	e->pa = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(*e->pa), GFP_KERNEL_ACCOUNT);
 	e->ents = kvcalloc(BATCH_MAX, sizeof(*e->ents), GFP_KERNEL_ACCOUNT);
@@ -1270,12 +1507,8 @@ void pviommu_engine_destroy(struct pviommu_engine *e)
 {
 	struct pviommu_sdev *d, *tmp;
 
-	list_for_each_entry_safe(d, tmp, &e->devs, node) {
-		e->ops->block(e->host, d->hdev);
-		dev_leave(e, d);
-		list_del(&d->node);
-		kfree(d);
-	}
+	list_for_each_entry_safe(d, tmp, &e->devs, node)
+		dev_remove(e, d);
 	cur_reset(e);
 	pviommu_engine_flush(e);
 	kvfree(e->walk);

@@ -18,12 +18,17 @@
 
 /**
  * struct pviommu_host_ops - what the engine needs from the host
- * @domain_alloc: a new, empty host paging domain for @hdev (and devices
- *	like it); ERR_PTR on failure
- * @domain_free: free a domain no device is attached to and nothing is
+ * @domain_alloc: a new, empty host paging domain for the devices of
+ *	@hgroup (and devices like them); ERR_PTR on failure
+ * @domain_free: free a domain no group is attached to and nothing is
  *	mapped in
- * @attach: switch a host device's DMA to @hdom
- * @block: block a host device's DMA
+ * @pgsizes: the host page sizes @hdom maps with (a bitmap of sizes, as
+ *	the iommu core's pgsize_bitmap)
+ * @group_size: how many devices of @hgroup must be attached, all to one
+ *	shadow, before the group may translate
+ * @attach: switch the DMA of every device in @hgroup to @hdom; on failure
+ *	the group is left blocked
+ * @block: block the DMA of every device in @hgroup
  * @pin: pin @npages pages of the VMM's memory at @uaddr, for writing if
  *	@write, and store each page's physical address in @pa; all or
  *	nothing, and charged to the VMM's locked-memory limit
@@ -41,10 +46,12 @@
  * @unpin of the pages it unmapped.
  */
 struct pviommu_host_ops {
-	void *(*domain_alloc)(void *host, void *hdev);
+	void *(*domain_alloc)(void *host, void *hgroup);
 	void (*domain_free)(void *host, void *hdom);
-	int (*attach)(void *host, void *hdom, void *hdev);
-	void (*block)(void *host, void *hdev);
+	u64 (*pgsizes)(void *host, void *hdom);
+	unsigned int (*group_size)(void *host, void *hgroup);
+	int (*attach)(void *host, void *hdom, void *hgroup);
+	void (*block)(void *host, void *hgroup);
 	int (*pin)(void *host, u64 uaddr, unsigned int npages, bool write,
 		   u64 *pa);
 	void (*unpin)(void *host, u64 pa, unsigned int npages, bool dirty);
@@ -100,8 +107,11 @@ struct pviommu_pde {
  * @levels: guest table depth
  * @root: guest second-level root table
  * @hdom: the host domain
+ * @split: the smallest host page size above 4 KiB @hdom may use, 0 if
+ *	none: a host map call covering several 4K leaves must not contain a
+ *	whole naturally aligned page of this size (see shadow_map_batch())
  * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
- * @nr_devs: devices attached to @hdom
+ * @nr_devs: devices whose context entry resolves to this shadow
  * @need_sync: @hdom has unmaps not yet synced
  * @pde: paging-structure cache, direct mapped by 2M of IOVA (shadow.c)
  */
@@ -112,6 +122,7 @@ struct pviommu_shadow {
 	u8 levels;
 	u64 root;
 	void *hdom;
+	u64 split;
 	struct rb_root_cached tree;
 	unsigned int nr_devs;
 	bool need_sync;
@@ -119,18 +130,38 @@ struct pviommu_shadow {
 };
 
 /**
+ * struct pviommu_sgroup - a host IOMMU group some attached devices are in
+ * @node: in the engine's list of groups
+ * @hgroup: the host's group
+ * @nr_sdevs: devices of the group attached to the engine
+ * @cur: the shadow whose host domain the group is attached to; NULL while
+ *	blocked. Non-NULL only while the host's @group_size devices of the
+ *	group are all attached and all resolve to @cur.
+ *
+ * The host IOMMU translates per group, not per device: a group follows one
+ * shadow or is blocked.
+ */
+struct pviommu_sgroup {
+	struct list_head node;
+	void *hgroup;
+	unsigned int nr_sdevs;
+	struct pviommu_shadow *cur;
+};
+
+/**
  * struct pviommu_sdev - a host device attached under a guest source-id
  * @node: in the engine's list of devices
  * @sid: source-id the guest sees
- * @hdev: the host's device
- * @shadow: the shadow whose domain the device is attached to; NULL while
- *	its DMA is blocked
+ * @group: its host IOMMU group
+ * @shadow: the shadow the device's context entry resolves to, NULL when
+ *	it resolves to none; the device translates through it when
+ *	@group->cur is the same shadow, and is blocked otherwise
  * @ctx: its context entry as last read
  */
 struct pviommu_sdev {
 	struct list_head node;
 	u16 sid;
-	void *hdev;
+	struct pviommu_sgroup *group;
 	struct pviommu_shadow *shadow;
 	struct pviommu_context ctx;
 };
@@ -144,6 +175,7 @@ struct pviommu_sdev {
  * @tables_read: guest table pages read
  * @faults: fault records produced
  * @unmappable: guest leaves whose GPA is not guest RAM (left unmapped)
+ * @reserved: guest leaves over a host reserved IOVA range (left unmapped)
  */
 struct pviommu_counters {
 	u64 maps;
@@ -153,6 +185,7 @@ struct pviommu_counters {
 	u64 tables_read;
 	u64 faults;
 	u64 unmappable;
+	u64 reserved;
 };
 
 struct pviommu_unpin_run {
@@ -162,6 +195,7 @@ struct pviommu_unpin_run {
 };
 
 #define PVIOMMU_PIN_BATCH	512
+#define PVIOMMU_MAX_RESV	16
 #define PVIOMMU_UNPIN_RUNS	256
 
 /**
@@ -178,6 +212,10 @@ struct pviommu_unpin_run {
  * @root_set: a root table is set
  * @shadows: list of struct pviommu_shadow
  * @devs: list of struct pviommu_sdev
+ * @groups: list of struct pviommu_sgroup
+ * @resv: IOVA ranges the host reserves (its MSI window, firmware regions):
+ *	never mapped, first and last IOVA of each
+ * @nr_resv: used entries of @resv
  * @nr_entries: shadow entries over all shadows
  * @max_entries: the limit on @nr_entries
  * @budget: guest entries the current call may still examine
@@ -205,6 +243,9 @@ struct pviommu_engine {
 	bool root_set;
 	struct list_head shadows;
 	struct list_head devs;
+	struct list_head groups;
+	u64 resv[PVIOMMU_MAX_RESV][2];
+	unsigned int nr_resv;
 	u64 nr_entries;
 	u64 max_entries;
 	u64 budget;
@@ -251,7 +292,8 @@ void pviommu_shadow_exit(void);
 int pviommu_engine_init(struct pviommu_engine *e);
 void pviommu_engine_destroy(struct pviommu_engine *e);
 void pviommu_engine_flush(struct pviommu_engine *e);
-int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hdev);
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup);
+int pviommu_engine_reserve(struct pviommu_engine *e, u64 start, u64 last);
 int pviommu_engine_detach(struct pviommu_engine *e, u16 sid);
 int pviommu_engine_set_root(struct pviommu_engine *e, u64 rtaddr);
 int pviommu_engine_add_slot(struct pviommu_engine *e,

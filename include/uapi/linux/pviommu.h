@@ -61,6 +61,7 @@ enum {
 	PVIOMMU_CMD_GET_FAULTS,
 	PVIOMMU_CMD_GET_STATS,
 	PVIOMMU_CMD_QUERY,
+	PVIOMMU_CMD_VFIO_LINK,
 };
 
 /* Version of the interface described in this header. */
@@ -200,28 +201,92 @@ struct pviommu_ram {
 #define PVIOMMU_RAM_REMOVE	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_RAM_REMOVE)
 
 /**
+ * DOC: Host devices through VFIO
+ *
+ * Host devices stay on their VFIO driver (vfio-pci), which gives the VMM
+ * their regions, config space, interrupts and reset through VFIO's device
+ * interface. pviommu registers an IOMMU backend for VFIO containers, of
+ * type PVIOMMU_VFIO_IOMMU, that owns their DMA translation:
+ *
+ * 1. open /dev/vfio/vfio (the container) and each device's group
+ *    /dev/vfio/<group>, and add the groups with VFIO_GROUP_SET_CONTAINER;
+ * 2. ioctl(container, VFIO_SET_IOMMU, PVIOMMU_VFIO_IOMMU): pviommu checks
+ *    every group (see below) and leaves its devices blocked;
+ * 3. ioctl(container, PVIOMMU_VFIO_LINK, &link) links the container to a
+ *    /dev/pviommu context: its groups' devices can then be attached to the
+ *    context with PVIOMMU_ATTACH, under the source-ids the guest sees.
+ *
+ * A container holds groups of one context; a context may link many
+ * containers (QEMU puts each device behind a vIOMMU in a container of its
+ * own). The container has no VFIO map ioctls: the guest's tables, through
+ * PVIOMMU_INVALIDATE, decide what devices reach.
+ *
+ * VFIO_SET_IOMMU (and VFIO_GROUP_SET_CONTAINER on a container that has the
+ * type already) fails with EINVAL for a group whose IOMMU does not enforce
+ * cache coherency (no-snoop DMA would bypass the CPU caches), for a group
+ * with no device VFIO could hand to a VMM, and for a group of an emulated
+ * or absent IOMMU (mediated devices, no-IOMMU mode); with EPERM for a
+ * group without isolated MSI (interrupt remapping); with ENOSPC for a
+ * group with more reserved IOVA ranges than pviommu keeps (16).
+ * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) reports 1 on such a container:
+ * every host domain pviommu uses enforces cache coherency.
+ */
+#define PVIOMMU_VFIO_IOMMU	0xB900
+
+/**
+ * struct pviommu_vfio_link - ioctl(PVIOMMU_VFIO_LINK) on a VFIO container
+ * @size: sizeof(struct pviommu_vfio_link)
+ * @flags: must be 0
+ * @pviommu_fd: an open /dev/pviommu context of the calling process
+ * @__reserved: must be 0
+ *
+ * Issued on the container, whose IOMMU type must be PVIOMMU_VFIO_IOMMU
+ * (VFIO fails it with EINVAL while the container has no type; another
+ * type's backend fails it with ENOTTY). The link holds until the context
+ * is closed or the container loses its last group.
+ *
+ * EBADF: @pviommu_fd is not an open file; EINVAL: it is not /dev/pviommu;
+ * EIO: the context belongs to another process; EBUSY: the container is
+ * linked already; ENOSPC: the context links out_max_devices containers.
+ */
+struct pviommu_vfio_link {
+	__u32 size;
+	__u32 flags;
+	__s32 pviommu_fd;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_VFIO_LINK	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_VFIO_LINK)
+
+/**
  * struct pviommu_attach - ioctl(PVIOMMU_ATTACH)
  * @size: sizeof(struct pviommu_attach)
  * @flags: must be 0
  * @host_bdf: the host PCI device: segment << 16 | bus << 8 | devfn. It
- *	must be bound to the pviommu driver.
+ *	must be in a group of a VFIO container linked to this context.
  * @guest_sid: the source-id (bus << 8 | devfn) the guest sees it at
  * @__reserved: must be 0
  *
- * Attaches a host device to the context. pviommu takes over its DMA:
- * blocked until the guest's context entry for @guest_sid is present, then
- * translated through the shadow of the guest domain it names. If that
- * shadow exists the device joins it at once; otherwise the shadow is built
- * by walking the guest's tables first.
+ * Attaches a host device to the context: blocked until the guest's context
+ * entry for @guest_sid is present, then translated through the shadow of
+ * the guest domain it names. If that shadow exists the device joins it at
+ * once; otherwise the shadow is built by walking the guest's tables first.
  *
- * Needs PVIOMMU_SET_CAPS first (EINVAL). ENOENT: no such device bound to
- * pviommu; EBUSY: it is attached to a context, or its DMA is owned by
- * another driver; EEXIST: @guest_sid is taken in this context; ENOSPC: at
- * out_max_devices; EINVAL: the device is not cache coherent behind its
- * IOMMU, or the host IOMMU cannot map the guest's address width; EPERM: no
- * isolated MSI (interrupt remapping). EAGAIN: the device is attached but
- * its shadow is not finished within one call's work budget; call again
- * with the same arguments to continue.
+ * The host IOMMU translates a whole IOMMU group through one domain: a
+ * group translates only while all its devices (PCI bridges aside) are
+ * attached and the guest puts them all in one domain; otherwise every
+ * device of the group is blocked, and a fault record (reason 0x3) is
+ * queued for the device whose change blocked it. Host reserved IOVA
+ * ranges (the MSI window, firmware regions) are never mapped: a guest
+ * leaf over one is left unmapped with a fault record (reason 0xe).
+ *
+ * Needs PVIOMMU_SET_CAPS first (EINVAL). ENOENT: no such device in a
+ * linked container; EBUSY: it is attached under another source-id;
+ * EEXIST: @guest_sid is taken in this context; ENOSPC: at
+ * out_max_devices, or at 16 host reserved ranges; EINVAL: the host IOMMU
+ * cannot map the guest's address width. EAGAIN: the device is attached
+ * but its shadow is not finished within one call's work budget; call
+ * again with the same arguments to continue.
  */
 struct pviommu_attach {
 	__u32 size;
@@ -240,9 +305,9 @@ struct pviommu_attach {
  * @guest_sid: the source-id the device was attached under
  * @__reserved: must be 0
  *
- * Blocks the device's DMA and gives it back to the pviommu driver
- * (ENOENT if nothing is attached under @guest_sid). Closing the context,
- * unbinding the device and unloading the module detach it too.
+ * Blocks the device's DMA (ENOENT if nothing is attached under
+ * @guest_sid); it stays blocked, in its VFIO container. Closing the
+ * context, and its group leaving the container, detach it too.
  */
 struct pviommu_detach {
 	__u32 size;

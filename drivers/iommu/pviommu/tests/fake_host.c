@@ -30,6 +30,7 @@ struct fake_host *fh_new(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, fh);
 	fh->test = test;
+	fh->pgsizes = SZ_4K | SZ_2M | SZ_1G;
 	xa_init(&fh->pins);
 	for (i = 0; i < FH_MAX_DOMS; i++) {
 		fh->doms[i].maps = kunit_kcalloc(test, FH_MAX_MAPS,
@@ -114,7 +115,7 @@ unsigned int fh_nr_doms(const struct fake_host *fh)
 	return n;
 }
 
-static void *fh_domain_alloc(void *host, void *hdev)
+static void *fh_domain_alloc(void *host, void *hgroup)
 {
 	struct fake_host *fh = host;
 	int i;
@@ -145,10 +146,24 @@ static void fh_domain_free(void *host, void *hdom)
 	d->live = false;
 }
 
-static int fh_attach(void *host, void *hdom, void *hdev)
+static u64 fh_pgsizes(void *host, void *hdom)
 {
 	struct fake_host *fh = host;
-	struct fh_dev *dev = hdev;
+
+	return fh->pgsizes;
+}
+
+static unsigned int fh_group_size(void *host, void *hgroup)
+{
+	struct fh_dev *dev = hgroup;
+
+	return dev->group_size ?: 1;
+}
+
+static int fh_attach(void *host, void *hdom, void *hgroup)
+{
+	struct fake_host *fh = host;
+	struct fh_dev *dev = hgroup;
 
 	if (fh->fail_attach) {
 		dev->dom = NULL;
@@ -158,9 +173,9 @@ static int fh_attach(void *host, void *hdom, void *hdev)
 	return 0;
 }
 
-static void fh_block(void *host, void *hdev)
+static void fh_block(void *host, void *hgroup)
 {
-	struct fh_dev *dev = hdev;
+	struct fh_dev *dev = hgroup;
 
 	dev->dom = NULL;
 }
@@ -247,18 +262,21 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 
 /*
  * The page the iommu core would use at @iova -> @pa with @size bytes left
- * of a map call: the largest of 4K, 2M and 1G that both are aligned to and
- * that fits.
+ * of a map call: the largest of the host's sizes that both are aligned to
+ * and that fits (4K always does).
  */
-static u64 fh_pgsize(u64 iova, u64 pa, u64 size)
+static u64 fh_pgsize(const struct fake_host *fh, u64 iova, u64 pa, u64 size)
 {
-	static const u64 sizes[] = { SZ_1G, SZ_2M, SZ_4K };
-	unsigned int i;
+	u64 pg;
+	int b;
 
-	for (i = 0; i < ARRAY_SIZE(sizes) - 1; i++)
-		if (IS_ALIGNED(iova | pa, sizes[i]) && size >= sizes[i])
-			break;
-	return sizes[i];
+	for (b = 63; b > 12; b--) {
+		pg = BIT_ULL(b);
+		if ((fh->pgsizes & pg) && IS_ALIGNED(iova | pa, pg) &&
+		    size >= pg)
+			return pg;
+	}
+	return SZ_4K;
 }
 
 static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
@@ -282,7 +300,7 @@ static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
 			FH_ERR(fh, "map of unpinned %llx", pa + off);
 	/* One record per host page. */
 	for (off = 0; off < size; off += pg) {
-		pg = fh_pgsize(iova + off, pa + off, size - off);
+		pg = fh_pgsize(fh, iova + off, pa + off, size - off);
 		if (d->nr_maps == FH_MAX_MAPS) {
 			FH_ERR(fh, "too many mappings");
 			return -ENOMEM;
@@ -342,6 +360,8 @@ static u64 fh_iova_to_phys(void *host, void *hdom, u64 iova)
 const struct pviommu_host_ops fh_ops = {
 	.domain_alloc = fh_domain_alloc,
 	.domain_free = fh_domain_free,
+	.pgsizes = fh_pgsizes,
+	.group_size = fh_group_size,
 	.attach = fh_attach,
 	.block = fh_block,
 	.pin = fh_pin,

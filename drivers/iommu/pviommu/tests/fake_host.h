@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A fake host for the shadow engine's KUnit tests: host domains as lists of
- * host pages (each map call split into the largest 4K, 2M and 1G pages that
- * fit, as the iommu core does), pins as counts per page. It checks every rule a real VT-d host
- * would punish, and counts each violation as an error:
+ * host pages (each map call split into the largest pages of the host's
+ * page-size bitmap that fit, as the iommu core does: 4K, 2M and 1G as on
+ * VT-d unless a test sets others, such as AMD-Vi's 64K), pins as counts per
+ * page, and IOMMU groups (a struct fh_dev stands for a group of
+ * @group_size devices, attached and blocked as one). It checks every rule
+ * a real host would punish, and counts each violation as an error:
  *
  *  - a map over an IOVA that is already mapped (VT-d would WARN and keep
  *    the old translation), or of a page that is not pinned;
@@ -44,8 +47,10 @@ struct fh_dom {
 	unsigned int nr_unsynced;
 };
 
+/* An IOMMU group. */
 struct fh_dev {
 	struct fh_dom *dom;	/* NULL: blocked */
+	unsigned int group_size;	/* devices in it; 0 means 1 */
 };
 
 /**
@@ -55,6 +60,7 @@ struct fh_dev {
  * @devs: devices
  * @pins: pin count per page frame
  * @errors: rule violations
+ * @pgsizes: host page sizes, as an iommu domain's pgsize_bitmap
  * @scramble: VMM pages map to swapped host pages (no contiguity)
  * @fail_pin: fail the pin call that brings this to 0 (0: never)
  * @fail_map: fail the map call that brings this to 0 (0: never)
@@ -71,6 +77,7 @@ struct fake_host {
 	struct fh_dev devs[FH_MAX_DEVS];
 	struct xarray pins;
 	unsigned int errors;
+	u64 pgsizes;
 	bool scramble;
 	unsigned int fail_pin;
 	unsigned int fail_map;

@@ -669,6 +669,144 @@ static int st_map_leaves(struct st *st, u64 root, u64 iova, u64 gpa,
 }
 
 /*
+ * A host with 64K pages (AMD-Vi v1 tables have every power-of-two size):
+ * 32 consecutive 4K leaves, 64K aligned and contiguous in IOVA, GPA and
+ * host memory, still become one host page each, so one of them can be
+ * unmapped alone. Without the cut after each 64K-aligned page, the iommu
+ * core would map 64K pages over 16 leaves each.
+ */
+static void shadow_test_pgsize_64k(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st->fh->pgsizes = SZ_4K | SZ_64K | SZ_2M | SZ_1G;
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_1M, 0x300000, 32,
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->pin_calls, 1);
+	/* [0], [1..16], [17..31]: cut after each 64K-aligned page. */
+	KUNIT_EXPECT_EQ(test, st->fh->maps, 3);
+	st_check(st);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_1M + 5 * SZ_4K_,
+					    0, 1, 0), 0);
+	st_check(st);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 31);
+}
+
+/*
+ * Two devices of one host IOMMU group: the group translates only while
+ * both are attached and resolve to the same shadow; otherwise it is
+ * blocked as a whole and the device that blocked it gets a fault record.
+ */
+static void shadow_test_group(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	struct fh_dev *grp = &st->fh->devs[0];
+	struct pviommu_entry ent;
+	u64 root = fg_table(st->m), root2 = fg_table(st->m), phys;
+
+	grp->group_size = 2;
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x300000, RW);
+	fg_map_4k(st->m, root2, LEVELS, 0x10000, 0x400000, RW);
+	st_ctx(st, 0, 1, root, 0);
+	st_ctx(st, 1, 1, root, 0);
+
+	/* Half of the group: blocked, with a fault for the device. */
+	st->e.budget = 1 << 24;
+	KUNIT_ASSERT_EQ(test, pviommu_engine_attach(&st->e, SID(0), grp), 0);
+	KUNIT_EXPECT_PTR_EQ(test, grp->dom, NULL);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_query(&st->e, SID(0), 0x10000,
+						   &ent, &phys), -ENOENT);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_CONTEXT_ENTRY_INV);
+
+	/* The whole group, one guest domain: it translates. */
+	KUNIT_ASSERT_EQ(test, pviommu_engine_attach(&st->e, SID(1), grp), 0);
+	KUNIT_ASSERT_NOT_NULL(test, grp->dom);
+	KUNIT_EXPECT_EQ(test, fh_lookup(grp->dom, 0x10000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x300000));
+	KUNIT_EXPECT_EQ(test, pviommu_engine_query(&st->e, SID(1), 0x10000,
+						   &ent, &phys), 0);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
+
+	/* The guest splits the group over two domains: blocked again. */
+	st_ctx(st, 1, 2, root2, 0);
+	KUNIT_ASSERT_EQ(test, CC_DEV(1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, grp->dom, NULL);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, st->faults[1].sid, SID(1));
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 2);
+
+	/* Together again; then one leaves: blocked, its shadow gone. */
+	st_ctx(st, 1, 1, root, 0);
+	KUNIT_ASSERT_EQ(test, CC_DEV(1), 0);
+	KUNIT_EXPECT_NOT_NULL(test, grp->dom);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_detach(&st->e, SID(1)), 0);
+	KUNIT_EXPECT_PTR_EQ(test, grp->dom, NULL);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_detach(&st->e, SID(0)), 0);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
+ * Host reserved IOVA ranges (the MSI window) are never mapped: a guest leaf
+ * over one stays unmapped with a fault record; reserving over a mapping
+ * removes it; pass-through maps guest RAM around them.
+ */
+static void shadow_test_reserved(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_reserve(&st->e, 0xfee00000,
+						     0xfeefffff), 0);
+	fg_map_4k(st->m, root, LEVELS, 0xfee00000, 0x300000, RW);
+	fg_map_4k(st->m, root, LEVELS, 0xfed00000, 0x301000, RW);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[0].dom, 0xfee00000, NULL),
+			0);
+	KUNIT_EXPECT_NE(test, fh_lookup(st->fh->devs[0].dom, 0xfed00000, NULL),
+			0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 0xfee00000);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_INTERRUPT_ADDR);
+	KUNIT_EXPECT_EQ(test, st->e.stats.reserved, 1);
+
+	/* Reserved under an existing mapping: it goes. */
+	KUNIT_ASSERT_EQ(test, pviommu_engine_reserve(&st->e, 0xfed00800,
+						     0xfed00fff), 0);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+
+	/* Pass-through: RAM around the reserved range, also after adding it. */
+	st_ctx(st, 1, 3, 0, VTD_TT_PASS_THROUGH);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_reserve(&st->e, 0x200000,
+						     0x2fffff), 0);
+	st_attach(st, 1);
+	st->attached[1] = false;	/* st_check() knows no reserved ranges */
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[1].dom),
+			RAM_LEN - SZ_1M);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[1].dom, 0x200000, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_reserve(&st->e, 0x1000, 0x1fff),
+			0);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[1].dom),
+			RAM_LEN - SZ_1M - SZ_4K);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[1].dom, 0x1000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[1].dom, 0x2000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x2000));
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 3);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
  * Consecutive 4K leaves of one 2M block are pinned with one call and mapped
  * with one call per contiguous run, yet stay one entry and one host page
  * each: one leaf among them is unmapped alone. Removing adjacent leaves is
@@ -1499,6 +1637,9 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_largest_pages),
 	KUNIT_CASE(shadow_test_scattered),
 	KUNIT_CASE(shadow_test_batched),
+	KUNIT_CASE(shadow_test_pgsize_64k),
+	KUNIT_CASE(shadow_test_group),
+	KUNIT_CASE(shadow_test_reserved),
 	KUNIT_CASE(shadow_test_pde_cache),
 	KUNIT_CASE(shadow_test_batch_failure),
 	KUNIT_CASE(shadow_test_map_failure),
