@@ -79,14 +79,22 @@ vmtest-6.1: build-6.1
 	PVIOMMU_RESULT=$(BUILD)/vmtest-6.1.result \
 		tools/vmtest.sh "$(KDIR_61)"
 
-demo: modules
+# The dependencies first, then a new make: KDIR names headers that a
+# fresh machine has only after them.
+demo:
 	tools/deps.sh
+	$(MAKE) demo-vm
+
+demo-vm: modules
 	tools/vmtest.sh "$(KDIR)" demo
 
 # pviommu vs the QEMU-style userspace walk + VFIO type1, and vs the floor,
 # with a PVIOMMU_TEST=1 module (the floor is a test-only command).
 bench:
 	tools/deps.sh
+	$(MAKE) bench-vm
+
+bench-vm:
 	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/benchko PVIOMMU_TEST=1
 	PVIOMMU_KO=$(BUILD)/benchko/drivers/iommu/pviommu/pviommu.ko \
 		tools/vmtest.sh "$(KDIR_612)" bench
@@ -95,4 +103,4 @@ check:
 	tools/check.sh
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest vmtest-6.1 demo bench check
+	kunit selftests vmtest vmtest-6.1 demo demo-vm bench bench-vm check

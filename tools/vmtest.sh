@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vmtest.sh KDIR [demo]: boot the Debian kernel that KDIR's headers belong to in
-# QEMU (TCG, q35, VT-d in caching mode, two edu devices) with a busybox
-# initramfs holding pviommu.ko and the static selftests, run them (see
-# tools/vm/init) and judge the run. Fails on a failed test, a missing end
+# QEMU (TCG, q35, VT-d in caching mode with snoop control, two edu devices
+# in groups of their own and two behind a PCI bridge, sharing one group)
+# with a busybox initramfs holding the VFIO modules, pviommu.ko and the
+# static selftests, run them (see tools/vm/init) and judge the run. Fails on a failed test, a missing end
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
 # With "demo", runs tools/demo/pviommu-demo instead of the tests; with
 # "bench", tools/bench/pviommu-bench (needs a PVIOMMU_TEST=1 module), whose
@@ -53,15 +54,34 @@ if [ "$mode" = bench ]; then
 		-I"$root/include/uapi" -I"$root/selftests/pviommu" \
 		-I"$root/drivers/iommu/pviommu" -o "$rootfs/pviommu-bench" \
 		"$root/tools/bench/pviommu-bench.c" || exit 1
-	# vfio-pci for the baseline, from the same kernel's modules.
-	mkdir -p "$rootfs/lib/vfio"
-	for m in virt/lib/irqbypass drivers/vfio/vfio \
-		 drivers/vfio/vfio_iommu_type1 drivers/vfio/pci/vfio-pci-core \
-		 drivers/vfio/pci/vfio-pci; do
-		xz -dc "/lib/modules/$kver/kernel/$m.ko.xz" \
-			> "$rootfs/lib/vfio/$(basename "$m").ko" || exit 1
-	done
 fi
+
+# The kernel's own modules the VM loads before pviommu, dependencies
+# first, in lib/modules/order: vfio-pci (and VFIO, which pviommu needs),
+# VFIO's type1 backend (the benchmark's baseline, a test's wrong type)
+# and uio_pci_generic (a host driver that makes a group not viable).
+mkdir -p "$rootfs/lib/modules"
+added=" "
+add_module() {
+	local path name dep
+	path=$(modinfo -k "$kver" -n "$1") || return 1
+	name=$(basename "$path")
+	name=${name%%.ko*}
+	case $added in *" $name "*) return 0 ;; esac
+	for dep in $(modinfo -k "$kver" -F depends "$1" | tr , ' '); do
+		add_module "$dep" || return 1
+	done
+	case $path in
+	*.xz) xz -dc "$path" ;;
+	*.zst) zstd -qdc "$path" ;;
+	*) cat "$path" ;;
+	esac > "$rootfs/lib/modules/$name.ko" || return 1
+	echo "$name" >> "$rootfs/lib/modules/order"
+	added="$added$name "
+}
+for m in vfio-pci vfio_iommu_type1 uio_pci_generic; do
+	add_module "$m" || { echo "vmtest: no module $m for $kver" >&2; exit 1; }
+done
 # PVIOMMU_PERF=1 (bench mode): perf and its libraries, for a sampled
 # profile of PVIOMMU_PROFILE's quick run (tools/vm/init).
 if [ "$mode" = bench ] && [ -n "${PVIOMMU_PERF:-}" ]; then
@@ -93,8 +113,10 @@ echo "vmtest: booting $kernel"
 # anything of ours runs.
 timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
 	-accel $accel -M q35 -cpu max -smp 1 -m "$mem" \
-	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48 \
+	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48,snoop-control=on \
 	-device edu -device edu \
+	-device pci-bridge,id=pb,chassis_nr=1,shpc=off \
+	-device edu,bus=pb,addr=1 -device edu,bus=pb,addr=2 \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=1} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
 	-display none -monitor none -no-reboot \

@@ -5,9 +5,11 @@
  * forwards each flush to PVIOMMU_INVALIDATE). With QEMU's edu device, DMA
  * proves each mapping end to end.
  *
- * PVIOMMU_TEST_DEVICE=<bdf> names a device bound to the pviommu driver;
- * PVIOMMU_TEST_DEVICE2 a second one for the two-device tests. Tests that
- * need an edu skip on other devices.
+ * PVIOMMU_TEST_DEVICE=<bdf> names a device bound to vfio-pci, alone in
+ * its IOMMU group; PVIOMMU_TEST_DEVICE2 a second one for the two-device
+ * tests. Each test puts the device's group into a VFIO container of
+ * pviommu's type linked to its context, as a VMM does. Tests that need an
+ * edu skip on other devices.
  */
 #include <linux/capability.h>
 #include <signal.h>
@@ -26,24 +28,6 @@
 #define GPA		0x200000ULL
 #define LEN		256
 
-static void pattern(__u8 *p, int seed)
-{
-	int i;
-
-	for (i = 0; i < LEN; i++)
-		p[i] = (__u8)(i * 7 + seed);
-}
-
-static int is_pattern(const __u8 *p, int seed)
-{
-	int i;
-
-	for (i = 0; i < LEN; i++)
-		if (p[i] != (__u8)(i * 7 + seed))
-			return 0;
-	return 1;
-}
-
 /* VmPin of this process, in kB: what pviommu charges its pins to. */
 static long vm_pinned_kb(void)
 {
@@ -60,32 +44,11 @@ static long vm_pinned_kb(void)
 	return kb;
 }
 
-/* Pages pinned by all of pviommu (debugfs), or -1 without debugfs. */
-static long long global_pinned(void)
-{
-	long long n = -1;
-	FILE *f = fopen("/sys/kernel/debug/pviommu/pinned_pages", "r");
-
-	if (f) {
-		if (fscanf(f, "%lld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-static int context_invalidate(struct pvg *g, __u16 sid)
-{
-	__u64 d[4] = { 0x1 | 3 << 4 | (__u64)sid << 32, 0 };
-
-	pvg_wait(d + 2, PVG_STATUS, 2, 0);
-	return pvg_invalidate(g, d, 2, NULL) ? -errno : 0;
-}
-
 FIXTURE(dma) {
 	int fd;
 	long long pinned0;
 	struct pvg g;
+	struct pvv v;
 	const char *bdf;
 	__u32 hbdf;
 	int edu;
@@ -96,15 +59,18 @@ FIXTURE_SETUP(dma)
 {
 	self->fd = -1;
 	self->g.memfd = -1;
+	self->v.container = -1;
+	self->v.group = -1;
 	self->bdf = getenv("PVIOMMU_TEST_DEVICE");
 	if (!self->bdf || !*self->bdf)
 		SKIP(return, "PVIOMMU_TEST_DEVICE not set");
 	ASSERT_EQ(0, pvg_parse_bdf(self->bdf, &self->hbdf));
 	self->edu = edu_is(self->bdf);
-	self->pinned0 = global_pinned();
+	self->pinned0 = pvg_global_pinned();
 	self->fd = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, pvg_init(&self->g, self->fd, RAM_SIZE));
+	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, self->fd));
 	self->root = pvg_table(&self->g);
 	pvg_context(&self->g, SID_A, 1, self->root, 0);
 }
@@ -115,8 +81,9 @@ FIXTURE_TEARDOWN(dma)
 	if (self->fd >= 0)
 		close(self->fd);
 	pvg_fini(&self->g);
+	pvv_close(&self->v);
 	if (self->fd >= 0 && self->pinned0 >= 0)
-		EXPECT_EQ(self->pinned0, global_pinned());
+		EXPECT_EQ(self->pinned0, pvg_global_pinned());
 }
 
 /*
@@ -148,10 +115,10 @@ TEST_F(dma, map_dma_unmap)
 	EXPECT_EQ(2, st.out_mappings);
 
 	if (self->edu) {
-		ASSERT_EQ(0, edu_open(&e, self->bdf));
-		pattern(g->ram + GPA, 1);
+		ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
+		pvg_pattern(g->ram + GPA, LEN, 1);
 		ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
-		EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 1));
+		EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 1));
 	}
 
 	/* The guest unmaps the second page: the same DMA no longer lands. */
@@ -163,7 +130,7 @@ TEST_F(dma, map_dma_unmap)
 	if (self->edu) {
 		memset(g->ram + GPA + PVG_PAGE, 0, LEN);
 		ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
-		EXPECT_FALSE(is_pattern(g->ram + GPA + PVG_PAGE, 1));
+		EXPECT_FALSE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 1));
 		EXPECT_EQ(0, g->ram[GPA + PVG_PAGE + 1]);
 		edu_close(&e);
 	}
@@ -185,13 +152,13 @@ TEST_F(dma, read_only)
 	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
 	EXPECT_EQ(1, q.out_perm);
 
-	ASSERT_EQ(0, edu_open(&e, self->bdf));
-	pattern(g->ram + GPA, 3);
+	ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
+	pvg_pattern(g->ram + GPA, LEN, 3);
 	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
-	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 3));
-	pattern(g->ram + GPA + PVG_PAGE, 4);
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 3));
+	pvg_pattern(g->ram + GPA + PVG_PAGE, LEN, 4);
 	ASSERT_EQ(0, edu_copy(&e, IOVA + PVG_PAGE, IOVA, LEN));
-	EXPECT_TRUE(is_pattern(g->ram + GPA, 3));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA, LEN, 3));
 	edu_close(&e);
 }
 
@@ -206,6 +173,7 @@ TEST_F(dma, two_devices)
 	struct pvg *g = &self->g;
 	struct pviommu_stats st;
 	struct edu e, e2;
+	struct pvv v2;
 	__u64 root2;
 	__u32 hbdf2;
 
@@ -219,17 +187,22 @@ TEST_F(dma, two_devices)
 	pvg_map(g, self->root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
 	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
 
-	/* Hot-add into the populated domain: no invalidation needed. */
+	/*
+	 * Hot-add into the populated domain: no invalidation needed. The
+	 * second device's group is in a container of its own, as QEMU puts
+	 * each device behind a vIOMMU, linked to the same context.
+	 */
+	ASSERT_EQ(0, pvv_open(&v2, bdf2, self->fd));
 	pvg_context(g, SID_B, 1, self->root, 0);
 	ASSERT_EQ(0, pvg_attach(g, hbdf2, SID_B));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(1, st.out_shadows);
 	EXPECT_EQ(2, st.out_pinned_pages);
-	ASSERT_EQ(0, edu_open(&e, self->bdf));
-	ASSERT_EQ(0, edu_open(&e2, bdf2));
-	pattern(g->ram + GPA, 5);
+	ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
+	ASSERT_EQ(0, edu_open(&e2, &v2, bdf2));
+	pvg_pattern(g->ram + GPA, LEN, 5);
 	ASSERT_EQ(0, edu_copy(&e2, IOVA, IOVA + PVG_PAGE, LEN));
-	EXPECT_TRUE(is_pattern(g->ram + GPA + PVG_PAGE, 5));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 5));
 
 	/* One unmap for both devices; neither reaches the page after. */
 	pvg_map(g, self->root, IOVA + PVG_PAGE, 0, 0);
@@ -245,22 +218,23 @@ TEST_F(dma, two_devices)
 	root2 = pvg_table(g);
 	pvg_map(g, root2, IOVA + PVG_PAGE, GPA + 2 * PVG_PAGE, PVG_RW);
 	pvg_context(g, SID_B, 2, root2, 0);
-	ASSERT_EQ(0, context_invalidate(g, SID_B));
+	ASSERT_EQ(0, pvg_context_flush(g, SID_B));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(2, st.out_shadows);
 	ASSERT_EQ(0, edu_dma(&e2, IOVA + PVG_PAGE, LEN, 1));
-	EXPECT_TRUE(is_pattern(g->ram + GPA + 2 * PVG_PAGE, 5));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + 2 * PVG_PAGE, LEN, 5));
 
 	/* Pass-through: IOVA = GPA over all guest RAM. */
 	pvg_context(g, SID_B, 3, 0, 2);
-	ASSERT_EQ(0, context_invalidate(g, SID_B));
-	pattern(g->ram + GPA + 3 * PVG_PAGE, 6);
+	ASSERT_EQ(0, pvg_context_flush(g, SID_B));
+	pvg_pattern(g->ram + GPA + 3 * PVG_PAGE, LEN, 6);
 	ASSERT_EQ(0, edu_copy(&e2, GPA + 3 * PVG_PAGE, GPA + 4 * PVG_PAGE, LEN));
-	EXPECT_TRUE(is_pattern(g->ram + GPA + 4 * PVG_PAGE, 6));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + 4 * PVG_PAGE, LEN, 6));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(1 + RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
 	edu_close(&e);
 	edu_close(&e2);
+	pvv_close(&v2);
 }
 
 /* An invalidation wait writes its status word and signals the eventfd. */
@@ -426,35 +400,40 @@ TEST_F(dma, attach_errors)
 	EXPECT_EQ(-EBUSY, pvg_attach(g, self->hbdf, SID_B));
 	EXPECT_ERRNO(ENOENT, ioctl(self->fd, PVIOMMU_DETACH, &det));
 
-	/* Another context cannot have it; nor attach before SET_CAPS. */
+	/*
+	 * Another context cannot have it (its container is not linked
+	 * there, and cannot be linked twice); nor attach before SET_CAPS.
+	 */
 	fd2 = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	g2.fd = fd2;
 	EXPECT_EQ(-EINVAL, pvg_attach(&g2, self->hbdf, SID_A));
 	ASSERT_EQ(0, pvg_init(&g2, fd2, 1 << 20));
-	EXPECT_EQ(-EBUSY, pvg_attach(&g2, self->hbdf, SID_A));
+	EXPECT_EQ(-ENOENT, pvg_attach(&g2, self->hbdf, SID_A));
+	EXPECT_EQ(-EBUSY, pvv_link(self->v.container, fd2));
 
+	/* Detached, it attaches again, under another source-id too. */
 	det.guest_sid = SID_A;
 	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_DETACH, &det));
-	ASSERT_EQ(0, pvg_attach(&g2, self->hbdf, SID_A));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_B));
 	close(fd2);
 	pvg_fini(&g2);
-	/* Closing the other context released it. */
-	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 }
 
 /*
- * In a child: a VMM of its own with the device attached and 16 pages
- * mapped. Returns 0, or an exit code saying what failed.
+ * In a child: a VMM of its own with the device (in a container of its
+ * own) attached and 16 pages mapped. Returns 0, or an exit code saying
+ * what failed.
  */
-static int child_vmm(__u32 hbdf)
+static int child_vmm(const char *bdf, __u32 hbdf)
 {
 	int fd = open(PVIOMMU_DEV, O_RDWR);
+	struct pvv v;
 	struct pvg cg;
 	__u64 root;
 	int i;
 
-	if (fd < 0 || pvg_init(&cg, fd, 16 << 20))
+	if (fd < 0 || pvg_init(&cg, fd, 16 << 20) || pvv_open(&v, bdf, fd))
 		return 1;
 	root = pvg_table(&cg);
 	pvg_context(&cg, SID_A, 1, root, 0);
@@ -476,10 +455,12 @@ TEST_F(dma, killed_vmm)
 	int status;
 	pid_t pid;
 
+	/* The child takes the group: a VFIO group has one user at a time. */
+	pvv_close(&self->v);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int ret = child_vmm(self->hbdf);
+		int ret = child_vmm(self->bdf, self->hbdf);
 
 		if (ret)
 			_exit(ret);
@@ -489,15 +470,16 @@ TEST_F(dma, killed_vmm)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, self->fd));
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
-	if (global_pinned() >= 0)
-		EXPECT_EQ(0, global_pinned());
+	if (pvg_global_pinned() >= 0)
+		EXPECT_EQ(0, pvg_global_pinned());
 }
 
 /* The 16 pages the child maps are pinned until it dies. */
 TEST_F(dma, pins_follow_the_vmm)
 {
-	long long before = global_pinned();
+	long long before = pvg_global_pinned();
 	int pipefd[2], status;
 	char c;
 	pid_t pid;
@@ -505,10 +487,11 @@ TEST_F(dma, pins_follow_the_vmm)
 	if (before < 0)
 		SKIP(return, "no debugfs pviommu/pinned_pages");
 	ASSERT_EQ(0, pipe(pipefd));
+	pvv_close(&self->v);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int ret = child_vmm(self->hbdf);
+		int ret = child_vmm(self->bdf, self->hbdf);
 
 		if (ret)
 			_exit(ret);
@@ -519,10 +502,10 @@ TEST_F(dma, pins_follow_the_vmm)
 	}
 	close(pipefd[1]);
 	ASSERT_EQ(1, read(pipefd[0], &c, 1));
-	EXPECT_EQ(before + 16, global_pinned());
+	EXPECT_EQ(before + 16, pvg_global_pinned());
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(before, global_pinned());
+	EXPECT_EQ(before, pvg_global_pinned());
 	close(pipefd[0]);
 }
 
@@ -598,11 +581,11 @@ TEST_F(dma, hugetlb_2m)
 		struct edu e;
 		int i;
 
-		ASSERT_EQ(0, edu_open(&e, self->bdf));
+		ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
 		for (i = 0; i < LEN; i++)
 			huge[0x1ff000 + i] = (__u8)(i * 7 + 9);
 		ASSERT_EQ(0, edu_copy(&e, (2 << 20) + 0x1ff000, (2 << 20) + 0x1000, LEN));
-		EXPECT_TRUE(is_pattern(huge + 0x1000, 9));
+		EXPECT_TRUE(pvg_is_pattern(huge + 0x1000, LEN, 9));
 		edu_close(&e);
 	}
 	munmap(huge, 4 << 20);
@@ -650,11 +633,11 @@ TEST_F(dma, batched_4k_leaves)
 	if (self->edu) {
 		struct edu e;
 
-		ASSERT_EQ(0, edu_open(&e, self->bdf));
-		pattern(huge + 99 * PVG_PAGE, 3);
+		ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
+		pvg_pattern(huge + 99 * PVG_PAGE, LEN, 3);
 		ASSERT_EQ(0, edu_copy(&e, hole - PVG_PAGE, hole + PVG_PAGE,
 				      LEN));
-		EXPECT_TRUE(is_pattern(huge + 101 * PVG_PAGE, 3));
+		EXPECT_TRUE(pvg_is_pattern(huge + 101 * PVG_PAGE, LEN, 3));
 		memset(huge + 100 * PVG_PAGE, 0, LEN);
 		ASSERT_EQ(0, edu_dma(&e, hole, LEN, 1));
 		EXPECT_EQ(0, huge[100 * PVG_PAGE + 1]);
@@ -692,20 +675,13 @@ TEST_F(dma, anonymous_ram)
 	munmap(anon, 16 * PVG_PAGE);
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/* Unbinding an attached device detaches it and releases every pin. */
-TEST_F(dma, unbind_attached)
+/*
+ * The group leaves the container while attached: its devices are
+ * detached and blocked and every pin released first. Back in the
+ * container (which lost its type and link with its last group), the
+ * device attaches again and gets its mappings at once.
+ */
+TEST_F(dma, group_leaves_container)
 {
 	struct pvg *g = &self->g;
 	struct pviommu_stats st;
@@ -714,14 +690,17 @@ TEST_F(dma, unbind_attached)
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	pvg_map(g, self->root, IOVA, GPA, PVG_RW);
 	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 0, 0));
-	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers/pviommu/unbind",
-				 self->bdf));
+	ASSERT_EQ(0, ioctl(self->v.group, VFIO_GROUP_UNSET_CONTAINER));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(0, st.out_pinned_pages);
 	EXPECT_EQ(0, st.out_shadows);
 	EXPECT_EQ(-ENOENT, pvg_query(g, SID_A, IOVA, &q));
 	EXPECT_EQ(-ENOENT, pvg_attach(g, self->hbdf, SID_A));
-	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", self->bdf));
+
+	ASSERT_EQ(0, pvv_set_container(&self->v, self->v.container));
+	ASSERT_EQ(0, pvv_set_iommu(self->v.container, PVIOMMU_VFIO_IOMMU));
+	EXPECT_EQ(-ENOENT, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, pvv_link(self->v.container, self->fd));
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
 }

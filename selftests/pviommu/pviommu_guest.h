@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <linux/pviommu.h>
 
+#include "pviommu_vfio.h"
+
 /* QEMU's intel-iommu,caching-mode=on,intremap=on,aw-bits=48 */
 #define PVG_CAP		0x00d2008c222f0686ULL
 #define PVG_ECAP	0x0000000000f00f4aULL
@@ -201,6 +203,51 @@ static inline int pvg_flush(struct pvg *g, __u16 did, __u64 iova,
 	return *(__u32 *)(g->ram + status) == 2 ? 0 : -EIO;
 }
 
+/*
+ * A device-selective context-cache invalidation of @sid and a wait, as a
+ * guest sends when it changes a context entry. Returns 0 or -errno.
+ */
+static inline int pvg_context_flush(struct pvg *g, __u16 sid)
+{
+	__u64 d[4] = { 0x1 | 3 << 4 | (__u64)sid << 32, 0 };
+
+	pvg_wait(d + 2, PVG_STATUS, 2, 0);
+	return pvg_invalidate(g, d, 2, NULL) ? -errno : 0;
+}
+
+/* @len bytes of a pattern that @seed tells apart, and whether it is there. */
+static inline void pvg_pattern(__u8 *p, unsigned int len, int seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (__u8)(i * 7 + seed);
+}
+
+static inline int pvg_is_pattern(const __u8 *p, unsigned int len, int seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (__u8)(i * 7 + seed))
+			return 0;
+	return 1;
+}
+
+/* Pages pinned by all of pviommu (debugfs), or -1 without debugfs. */
+static inline long long pvg_global_pinned(void)
+{
+	long long n = -1;
+	FILE *f = fopen("/sys/kernel/debug/pviommu/pinned_pages", "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 /* "0000:00:03.0" as PVIOMMU_ATTACH's host_bdf. */
 static inline int pvg_parse_bdf(const char *s, __u32 *bdf)
 {
@@ -254,13 +301,21 @@ static inline __u64 pvg_phys(const void *addr)
 }
 
 /* QEMU's edu device: BAR0 registers and a 4 KiB buffer at 0x40000. */
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_ACK	0x64
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90
 #define EDU_DMA_CMD	0x98
+#define EDU_DMA_START	1
+#define EDU_DMA_TO_RAM	2
+#define EDU_DMA_IRQ	4		/* raise an interrupt when done */
+#define EDU_IRQ_DMA	0x100		/* its interrupt status bit */
 #define EDU_BUF		0x40000ULL
 
+/* An edu, opened through VFIO. */
 struct edu {
+	struct pvv_dev d;
 	__u8 *bar;
 };
 
@@ -302,47 +357,49 @@ static inline int edu_is(const char *bdf)
 	       !strncmp(v, "0x1234", 6) && !strncmp(d, "0x11e8", 6);
 }
 
-static inline int edu_open(struct edu *e, const char *bdf)
+/* Open edu @bdf of the VFIO group in @v. Returns 0 or -errno. */
+static inline int edu_open(struct edu *e, struct pvv *v, const char *bdf)
 {
-	char path[128];
-	int fd;
+	int ret = pvv_dev_open(&e->d, v, bdf);
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
-	fd = open(path, O_RDWR | O_SYNC);
-	if (fd < 0)
-		return -errno;
-	e->bar = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		      0);
-	close(fd);
-	return e->bar == MAP_FAILED ? -errno : 0;
+	e->bar = e->d.bar;
+	return ret;
 }
 
 static inline void edu_close(struct edu *e)
 {
-	munmap(e->bar, 1 << 20);
+	pvv_dev_close(&e->d);
 }
 
 /*
  * One DMA of @cnt bytes, from guest IOVA @iova into the device buffer
- * (@to_ram 0) or from the buffer to @iova (@to_ram 1); waits for it.
+ * (EDU_DMA_TO_RAM clear in @flags) or from the buffer to @iova (set),
+ * with an interrupt when done if EDU_DMA_IRQ is set; waits for it.
  * Returns 0, or -ETIMEDOUT.
  */
-static inline int edu_dma(struct edu *e, __u64 iova, __u32 cnt, int to_ram)
+static inline int edu_dma_flags(struct edu *e, __u64 iova, __u32 cnt,
+				unsigned int flags)
 {
 	struct timespec ts = { 0, 1000000 };
+	int to_ram = flags & EDU_DMA_TO_RAM;
 	int i;
 
 	/* The device masks DMA addresses to 28 bits: 32-bit writes do. */
 	edu_w32(e, EDU_DMA_SRC, to_ram ? EDU_BUF : iova);
 	edu_w32(e, EDU_DMA_DST, to_ram ? iova : EDU_BUF);
 	edu_w32(e, EDU_DMA_CNT, cnt);
-	edu_w32(e, EDU_DMA_CMD, 1 | (to_ram ? 2 : 0));
+	edu_w32(e, EDU_DMA_CMD, EDU_DMA_START | flags);
 	for (i = 0; i < 10000; i++) {
-		if (!(edu_r32(e, EDU_DMA_CMD) & 1))
+		if (!(edu_r32(e, EDU_DMA_CMD) & EDU_DMA_START))
 			return 0;
 		nanosleep(&ts, NULL);
 	}
 	return -ETIMEDOUT;
+}
+
+static inline int edu_dma(struct edu *e, __u64 iova, __u32 cnt, int to_ram)
+{
+	return edu_dma_flags(e, iova, cnt, to_ram ? EDU_DMA_TO_RAM : 0);
 }
 
 /*

@@ -23,8 +23,9 @@
  * the function_graph tracer rooted at <function> (three levels deep) and
  * saves the trace; with an empty <function>, only times that workload (a
  * quick A/B figure) and prints it. "<workload>*N" runs it N times over.
- * The devices start bound to pviommu; the program rebinds them to vfio-pci
- * for the baseline and back. It prints a table and writes every figure to
+ * The devices stay on vfio-pci: for pviommu their groups go into VFIO
+ * containers of pviommu's type, for the baseline into type1 containers.
+ * It prints a table and writes every figure to
  * the JSON file.
  */
 #include <dirent.h>
@@ -90,34 +91,6 @@ static void sysfs_write(const char *path, const char *val)
 	if (fd < 0 || write(fd, val, strlen(val)) < 0)
 		die("writing %s to %s", val, path);
 	close(fd);
-}
-
-static void rebind(const char *bdf, const char *driver)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-		 bdf);
-	if (!access(path, F_OK))
-		sysfs_write(path, bdf);
-	snprintf(path, sizeof(path),
-		 "/sys/bus/pci/devices/%s/driver_override", bdf);
-	sysfs_write(path, driver);
-	sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-}
-
-static int iommu_group_of(const char *bdf)
-{
-	char path[256], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
-		 bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("no IOMMU group for %s", bdf);
-	link[n] = 0;
-	return atoi(strrchr(link, '/') + 1);
 }
 
 /* ---- the guest: one guest domain, its tables in guest RAM ---- */
@@ -303,7 +276,7 @@ static void bl_open(struct path *p, const char *bdf, struct vfio_dev *v)
 
 	(void)ram;
 	v->container = open("/dev/vfio/vfio", O_RDWR);
-	snprintf(path, sizeof(path), "/dev/vfio/%d", iommu_group_of(bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", pvv_group_of(bdf));
 	v->group = open(path, O_RDWR);
 	if (v->container < 0 || v->group < 0)
 		die("opening VFIO for %s", bdf);
@@ -667,6 +640,7 @@ static int profile(char *func, const char *bdf, const char *out)
 			   .dsi = pv_dsi };
 	char *workload = strchr(func, '@'), *times;
 	struct bench b = {};
+	struct pvv pvv[2];
 	int reps = 1;
 	unsigned int w = 0;
 	char buf[65536];
@@ -696,7 +670,7 @@ static int profile(char *func, const char *bdf, const char *out)
 		die("pviommu context");
 	b.root = pvg_table(&b.g);
 	pvg_context(&b.g, SID_A, DID, b.root, 0);
-	if (pvg_attach(&b.g, b.bdf[0], SID_A))
+	if (pvv_open(&pvv[0], bdf, b.fd) || pvg_attach(&b.g, b.bdf[0], SID_A))
 		die("attach %s", bdf);
 	/* Warm up */
 	churn(&pv, CHURN_IOVA, CHURN_GPA, churns[w].pages, churns[w].am, 20);
@@ -750,6 +724,7 @@ int main(int argc, char **argv)
 	struct pviommu_stats st;
 	struct result *one, *two;
 	struct bench b = {};
+	struct pvv pvv[2];
 	unsigned int i;
 	long slab;
 	int hfd;
@@ -778,7 +753,10 @@ int main(int argc, char **argv)
 	if (f)
 		fclose(f);
 
-	/* Phase A: pviommu and the floor, devices bound to pviommu. */
+	/*
+	 * Phase A: pviommu and the floor, each device's group in a VFIO
+	 * container of pviommu's type linked to the context.
+	 */
 	b.fd = open("/dev/pviommu", O_RDWR | O_CLOEXEC);
 	if (b.fd < 0 || pvg_init(&b.g, b.fd, RAM_SIZE))
 		die("pviommu context");
@@ -800,7 +778,8 @@ int main(int argc, char **argv)
 	b.root = pvg_table(&b.g);
 	pvg_context(&b.g, SID_A, DID, b.root, 0);
 	pvg_context(&b.g, SID_B, DID, b.root, 0);
-	if (pvg_attach(&b.g, b.bdf[0], SID_A))
+	if (pvv_open(&pvv[0], b.name[0], b.fd) ||
+	    pvg_attach(&b.g, b.bdf[0], SID_A))
 		die("attach %s", b.name[0]);
 
 	printf("phase 1: pviommu and the floor (%s)\n", b.name[0]);
@@ -825,15 +804,16 @@ int main(int argc, char **argv)
 	if (pv.dsi(&pv))
 		die("memory probe teardown");
 
-	if (pvg_attach(&b.g, b.bdf[1], SID_B))
+	if (pvv_open(&pvv[1], b.name[1], b.fd) ||
+	    pvg_attach(&b.g, b.bdf[1], SID_B))
 		die("attach %s", b.name[1]);
 	run_churns(&pv, 1, "_2dev");
 	close(b.fd);
+	pvv_close(&pvv[0]);
+	pvv_close(&pvv[1]);
 
-	/* Phase B: the baseline, devices bound to vfio-pci. */
+	/* Phase B: the baseline, the groups in VFIO type1 containers. */
 	printf("phase 2: baseline, VFIO type1 (%s)\n", b.name[0]);
-	rebind(b.name[0], "vfio-pci");
-	rebind(b.name[1], "vfio-pci");
 	bl_open(&bl, b.name[0], &bl.dev[0]);
 	bl.ndev = 1;
 	run_churns(&bl, 0, "");
@@ -845,8 +825,6 @@ int main(int argc, char **argv)
 	run_churns(&bl, 0, "_2dev");
 	bl_close(&bl.dev[0]);
 	bl_close(&bl.dev[1]);
-	rebind(b.name[0], "pviommu");
-	rebind(b.name[1], "pviommu");
 
 	printf("\n%-22s %11s %11s %9s %9s %8s\n", "workload", "pv flush/s",
 	       "base flush/s", "pv ns/pg", "speedup", "vs floor");

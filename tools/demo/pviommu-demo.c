@@ -3,15 +3,20 @@
  * pviommu-demo: a VMM's view of pviommu, step by step.
  *
  * Plays a guest whose RAM is a memfd in this process: writes VT-d root,
- * context and second-level tables into it, attaches a host edu device
- * under a guest source-id, maps a buffer, has the device DMA through the
- * shadow mapping, unmaps it and shows the same DMA no longer lands.
+ * context and second-level tables into it. Plays the VMM too: the edu
+ * device stays on vfio-pci; its group goes into a VFIO container of
+ * pviommu's type, linked to the context, and the device is attached under
+ * a guest source-id. Maps a buffer, has the device DMA through the shadow
+ * mapping with its completion interrupt arriving on an eventfd through
+ * VFIO, unmaps it and shows the same DMA no longer lands.
  *
- * Usage: pviommu-demo <bdf of an edu device bound to pviommu>
+ * Usage: pviommu-demo <bdf of an edu device bound to vfio-pci>
  * Exit status 0 only when every step behaved.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 
 #include "pviommu_guest.h"
 
@@ -71,15 +76,17 @@ int main(int argc, char **argv)
 	struct pviommu_info info = { .size = sizeof(info) };
 	struct pviommu_stats st;
 	struct pviommu_query q;
-	__u64 root;
+	struct pollfd pfd;
+	__u64 root, n;
+	struct pvv v;
 	struct pvg g;
 	struct edu e;
+	int fd, i, ret, efd;
 	__u32 bdf;
-	int fd, i, ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc != 2 || pvg_parse_bdf(argv[1], &bdf) || !edu_is(argv[1])) {
-		fprintf(stderr, "usage: %s <bdf of an edu device bound to pviommu>\n",
+		fprintf(stderr, "usage: %s <bdf of an edu device bound to vfio-pci>\n",
 			argv[0]);
 		return 2;
 	}
@@ -108,6 +115,24 @@ int main(int argc, char **argv)
 	printf("    context entry 01:00.0 -> domain %d, 4-level table at GPA %#llx\n",
 	       DID, (unsigned long long)root);
 
+	step("VFIO: group %d of %s into a container of pviommu's type, linked to the context",
+	     pvv_group_of(argv[1]), argv[1]);
+	ret = pvv_open(&v, argv[1], fd);
+	check(!ret, "%s, %s, %s", "VFIO_GROUP_SET_CONTAINER",
+	      "VFIO_SET_IOMMU(PVIOMMU_VFIO_IOMMU)", "PVIOMMU_VFIO_LINK");
+	if (ret)
+		return 1;
+	check(ioctl(v.container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	      "the container enforces cache coherency");
+	ret = edu_open(&e, &v, argv[1]);
+	check(!ret, "device file from VFIO: BAR0 (%zu KiB) mapped, bus master on",
+	      e.d.bar_size >> 10);
+	if (ret)
+		return 1;
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	check(efd >= 0 && !pvv_msi(&e.d, efd),
+	      "its MSI goes to an eventfd (VFIO_DEVICE_SET_IRQS)");
+
 	step("attach host %s as guest device 01:00.0", argv[1]);
 	check(!pvg_attach(&g, bdf, SID), "attached; nothing is mapped yet");
 	show_shadow(&g, IOVA);
@@ -129,15 +154,20 @@ int main(int argc, char **argv)
 	step("device DMA: %d bytes from IOVA %#llx into the device, back out to IOVA %#llx",
 	     LEN, (unsigned long long)IOVA,
 	     (unsigned long long)(IOVA + PVG_PAGE));
-	check(!edu_open(&e, argv[1]), "edu BAR0 mapped");
 	for (i = 0; i < LEN; i++)
 		g.ram[GPA + i] = (__u8)(i * 7 + 1);
 	memset(g.ram + GPA + PVG_PAGE, 0, LEN);
-	check(!edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN),
-	      "both transfers completed");
+	check(!edu_dma(&e, IOVA, LEN, 0) &&
+	      !edu_dma_flags(&e, IOVA + PVG_PAGE, LEN,
+			     EDU_DMA_TO_RAM | EDU_DMA_IRQ),
+	      "both transfers completed, the second with an interrupt");
 	check(!memcmp(g.ram + GPA, g.ram + GPA + PVG_PAGE, LEN),
 	      "guest page at GPA %#llx now holds the bytes from GPA %#llx",
 	      (unsigned long long)(GPA + PVG_PAGE), (unsigned long long)GPA);
+	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
+	check(poll(&pfd, 1, 5000) == 1 && read(efd, &n, sizeof(n)) == sizeof(n),
+	      "the device's MSI arrived on the eventfd");
+	edu_w32(&e, EDU_IRQ_ACK, EDU_IRQ_DMA);
 
 	step("guest unmaps IOVA %#llx and flushes (PSI with IH + wait)",
 	     (unsigned long long)(IOVA + PVG_PAGE));
@@ -152,6 +182,8 @@ int main(int argc, char **argv)
 	check(g.ram[GPA + PVG_PAGE + 1] == 0 &&
 	      memcmp(g.ram + GPA, g.ram + GPA + PVG_PAGE, LEN),
 	      "guest page untouched: the device can no longer reach it");
+	pvv_msi(&e.d, -1);
+	close(efd);
 	edu_close(&e);
 
 	step("what it cost");
@@ -168,8 +200,9 @@ int main(int argc, char **argv)
 		      (unsigned long long)st.out_pinned_pages);
 	}
 
-	step("close: the device is blocked and released, every page unpinned");
-	check(!close(fd), "closed");
+	step("close: the device is blocked, every page unpinned; VFIO keeps the group");
+	check(!close(fd), "context closed");
+	pvv_close(&v);
 	pvg_fini(&g);
 
 	printf("\npviommu demo: %s\n", failures ? "SOME STEPS FAILED" :
