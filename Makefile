@@ -79,6 +79,15 @@ vmtest-6.1: build-6.1
 	PVIOMMU_RESULT=$(BUILD)/vmtest-6.1.result \
 		tools/vmtest.sh "$(KDIR_61)"
 
+# The end-to-end test: the patched QEMU (tools/qemu, built once into the
+# cache) runs a Linux guest inside the test VM, with an edu assigned.
+vmtest-e2e: modules
+	PVIOMMU_RESULT=$(BUILD)/vmtest-e2e.result \
+		tools/vmtest.sh "$(KDIR)" e2e
+
+qemu:
+	tools/qemu/build.sh
+
 # The dependencies first, then a new make: KDIR names headers that a
 # fresh machine has only after them.
 demo:
@@ -103,4 +112,5 @@ check:
 	tools/check.sh
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest vmtest-6.1 demo demo-vm bench bench-vm check
+	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
+	bench-vm check

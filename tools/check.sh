@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: every static check and every test, in one run.
+# make check: every static check and every test, in one run. The end-to-end
+# test builds the patched QEMU first, once (tools/qemu/build.sh).
 #
 # Runs all steps even when one fails, then prints a table of steps and, as
 # the last line, "N passed, N failed": the totals of KUnit cases and VM
@@ -58,6 +59,8 @@ test_step "VM: kselftests with the module (6.12)" .build/vmtest.result \
 	make -s vmtest
 test_step "VM: kselftests with the module (6.1)" .build/vmtest-6.1.result \
 	make -s vmtest-6.1
+test_step "VM: a Linux guest under the patched QEMU, end to end (6.12)" \
+	.build/vmtest-e2e.result make -s vmtest-e2e
 
 echo
 echo "Summary:"

@@ -9,7 +9,10 @@
 # marker, or a kernel splat. Writes "passed failed" to .build/vmtest.result.
 # With "demo", runs tools/demo/pviommu-demo instead of the tests; with
 # "bench", tools/bench/pviommu-bench (needs a PVIOMMU_TEST=1 module), whose
-# JSON lands in .build/bench/bench.json.
+# JSON lands in .build/bench/bench.json; with "e2e", the end-to-end test:
+# the patched QEMU (tools/qemu/build.sh) boots the same kernel as an L2
+# guest inside the VM, with an edu assigned, and tools/vm/l2-test drives
+# it through the L2 kernel's own intel-iommu driver.
 # PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
 # another result file.
 set -uo pipefail
@@ -56,32 +59,78 @@ if [ "$mode" = bench ]; then
 		"$root/tools/bench/pviommu-bench.c" || exit 1
 fi
 
-# The kernel's own modules the VM loads before pviommu, dependencies
-# first, in lib/modules/order: vfio-pci (and VFIO, which pviommu needs),
-# VFIO's type1 backend (the benchmark's baseline, a test's wrong type)
-# and uio_pci_generic (a host driver that makes a group not viable).
-mkdir -p "$rootfs/lib/modules"
-added=" "
+# pack_modules DIR MODULE...: the kernel's own modules, with their
+# dependencies, into DIR/lib/modules, and their names, dependencies first,
+# into DIR/lib/modules/order, which the init scripts load.
+pack_modules() {
+	local dir=$1 m
+	shift
+	mkdir -p "$dir/lib/modules"
+	added=" "
+	for m in "$@"; do
+		add_module "$dir" "$m" ||
+			{ echo "vmtest: no module $m for $kver" >&2; return 1; }
+	done
+}
 add_module() {
-	local path name dep
-	path=$(modinfo -k "$kver" -n "$1") || return 1
+	local dir=$1 path name dep
+	path=$(modinfo -k "$kver" -n "$2") || return 1
 	name=$(basename "$path")
 	name=${name%%.ko*}
 	case $added in *" $name "*) return 0 ;; esac
-	for dep in $(modinfo -k "$kver" -F depends "$1" | tr , ' '); do
-		add_module "$dep" || return 1
+	for dep in $(modinfo -k "$kver" -F depends "$2" | tr , ' '); do
+		add_module "$dir" "$dep" || return 1
 	done
 	case $path in
 	*.xz) xz -dc "$path" ;;
 	*.zst) zstd -qdc "$path" ;;
 	*) cat "$path" ;;
-	esac > "$rootfs/lib/modules/$name.ko" || return 1
-	echo "$name" >> "$rootfs/lib/modules/order"
+	esac > "$dir/lib/modules/$name.ko" || return 1
+	echo "$name" >> "$dir/lib/modules/order"
 	added="$added$name "
 }
-for m in vfio-pci vfio_iommu_type1 uio_pci_generic; do
-	add_module "$m" || { echo "vmtest: no module $m for $kver" >&2; exit 1; }
-done
+
+# The VM loads before pviommu: vfio-pci (and VFIO, which pviommu needs),
+# VFIO's type1 backend (the benchmark's baseline, a test's wrong type)
+# and uio_pci_generic (a host driver that makes a group not viable). The
+# end-to-end run leaves type1 out: the patched QEMU cannot map through
+# VFIO there.
+if [ "$mode" = e2e ]; then
+	pack_modules "$rootfs" vfio-pci || exit 1
+else
+	pack_modules "$rootfs" vfio-pci vfio_iommu_type1 uio_pci_generic ||
+		exit 1
+fi
+
+# e2e: the patched QEMU with its libraries and firmware, and the L2 guest:
+# the same kernel, an initramfs with VFIO and tools/vm/l2-test.
+if [ "$mode" = e2e ]; then
+	qemu=${PVIOMMU_QEMU:-$("$root/tools/qemu/build.sh")} || exit 1
+	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/share/qemu" "$rootfs/l2"
+	strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
+	for f in $(ldd "$qemu" | grep -o '/[^ ]*'); do
+		mkdir -p "$rootfs$(dirname "$f")"
+		cp -L "$f" "$rootfs$f"
+	done
+	# Firmware from Debian's qemu-system-data and seabios packages.
+	for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
+		f=$(ls /usr/share/qemu/"$f" /usr/share/seabios/"$f" \
+			2>/dev/null | head -n 1)
+		[ -n "$f" ] && cp -L "$f" "$rootfs/usr/share/qemu/" || exit 1
+	done
+	cp "$kernel" "$rootfs/l2/vmlinuz"
+	l2=$out/l2root
+	rm -rf "$l2"
+	mkdir -p "$l2"/{bin,dev,proc,sys,tmp}
+	cp /bin/busybox "$l2/bin/busybox"
+	install -m 755 "$root/tools/vm/l2-init" "$l2/init"
+	${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static \
+		-I"$root/include/uapi" -I"$root/selftests/pviommu" \
+		-o "$l2/l2-test" "$root/tools/vm/l2-test.c" || exit 1
+	pack_modules "$l2" vfio-pci vfio_iommu_type1 || exit 1
+	(cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) \
+		> "$rootfs/l2/initrd.gz" || exit 1
+fi
 # PVIOMMU_PERF=1 (bench mode): perf and its libraries, for a sampled
 # profile of PVIOMMU_PROFILE's quick run (tools/vm/init).
 if [ "$mode" = bench ] && [ -n "${PVIOMMU_PERF:-}" ]; then
@@ -175,6 +224,9 @@ if [ "$mode" = bench ]; then
 		"$(qemu-system-x86_64 --version | head -n 1)" \
 		"$(git -C "$root" describe --always --dirty 2>/dev/null)" || bad=1
 	exit "$bad"
+fi
+if [ "$mode" = e2e ]; then
+	cp "$tests" "$root/.build/e2e.log"
 fi
 if [ "$mode" = demo ]; then
 	grep -q '^PVIOMMU-DEMO-RESULT rc=0$' "$tests" || bad=1
