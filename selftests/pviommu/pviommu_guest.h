@@ -189,8 +189,9 @@ static inline int pvg_invalidate(struct pvg *g, const __u64 *desc,
  * page-selective invalidation of 2^@am pages at @iova, then a wait whose
  * status word must read 2 afterwards. Returns 0 or -errno.
  */
-static inline int pvg_flush(struct pvg *g, __u16 did, __u64 iova,
-			    unsigned int am, int ih)
+static inline int pvg_flush_out(struct pvg *g, __u16 did, __u64 iova,
+				unsigned int am, int ih,
+				struct pviommu_invalidate *out)
 {
 	__u64 status = PVG_STATUS + 4 * (g->flushes++ % 1024);
 	__u64 d[4];
@@ -198,9 +199,15 @@ static inline int pvg_flush(struct pvg *g, __u16 did, __u64 iova,
 	*(__u32 *)(g->ram + status) = 1;
 	pvg_psi(d, did, iova, am, ih);
 	pvg_wait(d + 2, status, 2, 0);
-	if (pvg_invalidate(g, d, 2, NULL))
+	if (pvg_invalidate(g, d, 2, out))
 		return -errno;
 	return *(__u32 *)(g->ram + status) == 2 ? 0 : -EIO;
+}
+
+static inline int pvg_flush(struct pvg *g, __u16 did, __u64 iova,
+			    unsigned int am, int ih)
+{
+	return pvg_flush_out(g, did, iova, am, ih, NULL);
 }
 
 /*
@@ -232,6 +239,16 @@ static inline int pvg_is_pattern(const __u8 *p, unsigned int len, int seed)
 		if (p[i] != (__u8)(i * 7 + seed))
 			return 0;
 	return 1;
+}
+
+/* Take up to @n fault records; returns how many, or -errno. */
+static inline int pvg_faults(int fd, struct pviommu_fault *f, unsigned int n)
+{
+	struct pviommu_get_faults gf = {
+		.size = sizeof(gf), .faults_uptr = (uintptr_t)f, .num = n,
+	};
+
+	return ioctl(fd, PVIOMMU_GET_FAULTS, &gf) ? -errno : (int)gf.num;
 }
 
 /* Pages pinned by all of pviommu (debugfs), or -1 without debugfs. */

@@ -114,7 +114,7 @@ TEST_F(pviommu, ioctl_length)
 					      .guest_sid = 1 }), (void)0);
 	TEST_LENGTH(pviommu_detach, PVIOMMU_DETACH, __reserved,
 		    ((struct pviommu_detach){ .guest_sid = 1 }), (void)0);
-	TEST_LENGTH(pviommu_invalidate, PVIOMMU_INVALIDATE, __reserved,
+	TEST_LENGTH(pviommu_invalidate, PVIOMMU_INVALIDATE, out_failed,
 		    ((struct pviommu_invalidate){ .entry_len = 16 }), (void)0);
 	TEST_LENGTH(pviommu_eventfd, PVIOMMU_SET_EVENTFD, __reserved,
 		    ((struct pviommu_eventfd){ .fd = -1 }), (void)0);

@@ -24,15 +24,6 @@
 #define GPA		0x200000ULL
 #define LEN		256
 
-static int faults(int fd, struct pviommu_fault *f, unsigned int n)
-{
-	struct pviommu_get_faults gf = {
-		.size = sizeof(gf), .faults_uptr = (uintptr_t)f, .num = n,
-	};
-
-	return ioctl(fd, PVIOMMU_GET_FAULTS, &gf) ? -errno : (int)gf.num;
-}
-
 /* What every test starts from: a context with guest RAM and two leaves. */
 struct vm {
 	int fd;
@@ -303,7 +294,7 @@ TEST_F(vfio, group_of_two)
 
 	/* Half the group attached: blocked, and a fault record says so. */
 	ASSERT_EQ(0, pvg_attach(g, ha, SID_A));
-	ASSERT_EQ(1, faults(self->m.fd, f, 4));
+	ASSERT_EQ(1, pvg_faults(self->m.fd, f, 4));
 	EXPECT_EQ(SID_A, f[0].sid);
 	EXPECT_EQ(0x3, f[0].reason);
 	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
@@ -319,7 +310,7 @@ TEST_F(vfio, group_of_two)
 	root2 = pvg_table(g);
 	pvg_context(g, SID_B, 2, root2, 0);
 	ASSERT_EQ(0, pvg_context_flush(g, SID_B));
-	ASSERT_EQ(1, faults(self->m.fd, f, 4));
+	ASSERT_EQ(1, pvg_faults(self->m.fd, f, 4));
 	EXPECT_EQ(SID_B, f[0].sid);
 	memset(g->ram + GPA + PVG_PAGE, 0, LEN);
 	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));

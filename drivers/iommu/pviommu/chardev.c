@@ -89,7 +89,7 @@ static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
 	IOCTL_OP(PVIOMMU_DETACH, pviommu_ctx_detach, struct pviommu_detach,
 		 __reserved),
 	IOCTL_OP(PVIOMMU_INVALIDATE, pviommu_ctx_invalidate,
-		 struct pviommu_invalidate, __reserved),
+		 struct pviommu_invalidate, out_failed),
 	IOCTL_OP(PVIOMMU_SET_EVENTFD, pviommu_ctx_set_eventfd,
 		 struct pviommu_eventfd, __reserved),
 	IOCTL_OP(PVIOMMU_GET_FAULTS, pviommu_ctx_get_faults,

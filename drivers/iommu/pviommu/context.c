@@ -10,6 +10,7 @@
  * the VMM's own mappings.
  */
 #include <linux/bitfield.h>
+#include <linux/capability.h>
 #include <linux/eventfd.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
@@ -28,7 +29,16 @@
 static unsigned long walk_budget = 1UL << 22;
 module_param(walk_budget, ulong, 0644);
 MODULE_PARM_DESC(walk_budget,
-		 "Guest table entries one ioctl may examine before EAGAIN");
+		 "Guest table entries one ioctl may examine before EAGAIN (at least 512)");
+
+/*
+ * The budget of one call. At least a whole table's entries, so that
+ * every call makes progress however small the parameter is set.
+ */
+static u64 ctx_budget(void)
+{
+	return max_t(u64, READ_ONCE(walk_budget), 512);
+}
 
 static_assert((int)PVIOMMU_DESC_ERR_DOMAIN_ID == (int)PVIOMMU_QI_BAD_DID &&
 	      (int)PVIOMMU_DESC_ERR_TYPE == (int)PVIOMMU_QI_BAD_TYPE);
@@ -117,15 +127,21 @@ void pviommu_ctx_put(struct pviommu_ctx *ctx)
 	kref_put(&ctx->ref, ctx_release);
 }
 
-/* Detach @hd: block it (its whole group) and forget it. */
-static void ctx_detach_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
+/* Forget @hd, which the engine no longer has. */
+static void ctx_forget_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
 {
 	lockdep_assert_held(&ctx->lock);
-	WARN_ON_ONCE(pviommu_engine_detach(&ctx->engine, hd->sid));
 	list_del(&hd->ctx_node);
 	ctx->nr_devices--;
 	pci_dev_put(hd->pdev);
 	kfree(hd);
+}
+
+/* Detach @hd: block it (its whole group) and forget it. */
+static void ctx_detach_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
+{
+	WARN_ON_ONCE(pviommu_engine_detach(&ctx->engine, hd->sid));
+	ctx_forget_hdev(ctx, hd);
 }
 
 /**
@@ -337,13 +353,17 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	if (cmd->__reserved || cmd->guest_sid > U16_MAX || !ctx->caps_set)
 		return -EINVAL;
 
-	ctx->engine.budget = walk_budget;
+	ctx->engine.budget = ctx_budget();
 	hd = ctx_find(ctx, cmd->guest_sid);
 	if (hd) {
 		/* The same call again continues an unfinished attach. */
 		if (!hdev_is(hd, cmd->host_bdf))
 			return -EEXIST;
-		return pviommu_engine_attach(&ctx->engine, hd->sid, hd->hgroup);
+		ret = pviommu_engine_attach(&ctx->engine, hd->sid, hd->hgroup);
+		/* The engine dropped a device it could not finish. */
+		if (ret && ret != -EAGAIN && ret != -EEXIST)
+			ctx_forget_hdev(ctx, hd);
+		return ret;
 	}
 	if (ctx->nr_devices >= PVIOMMU_MAX_DEVICES)
 		return -ENOSPC;
@@ -383,12 +403,8 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	list_add_tail(&hd->ctx_node, &ctx->hdevs);
 	ctx->nr_devices++;
 	ret = pviommu_engine_attach(&ctx->engine, hd->sid, hg);
-	if (ret && ret != -EAGAIN) {
-		list_del(&hd->ctx_node);
-		ctx->nr_devices--;
-		kfree(hd);
-		goto err_put;
-	}
+	if (ret && ret != -EAGAIN)
+		ctx_forget_hdev(ctx, hd);
 	return ret;
 
 err_put:
@@ -442,10 +458,21 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 
 	lockdep_assert_held(&ctx->lock);
 	if (cmd->flags)
-		return -EOPNOTSUPP;
-	if (cmd->__reserved || (cmd->entry_len != 16 && cmd->entry_len != 32) ||
-	    cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set)
-		return -EINVAL;
+		ret = -EOPNOTSUPP;
+	else if ((cmd->entry_len != 16 && cmd->entry_len != 32) ||
+		 cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set ||
+		 (cmd->entry_len == 32 && !(ctx->caps.ecap & VTD_ECAP_SMTS)))
+		ret = -EINVAL;
+	else
+		ret = 0;
+	if (ret) {
+		/* Nothing handled, and the caller is told so. */
+		cmd->entry_num = 0;
+		cmd->out_error = 0;
+		cmd->out_failed = 0;
+		pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+		return ret;
+	}
 
 	len = (size_t)cmd->entry_len * cmd->entry_num;
 	if (len > sizeof(small)) {
@@ -459,7 +486,8 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	if (copy_from_user(desc, u64_to_user_ptr(cmd->data_uptr), len)) {
 		ret = -EFAULT;
 	} else {
-		ctx->engine.budget = walk_budget;
+		ctx->engine.budget = ctx_budget();
+		ctx->engine.failed = 0;
 		ret = pviommu_engine_batch(&ctx->engine, &b);
 	}
 	if (desc != small)
@@ -469,6 +497,7 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		eventfd_signal(ctx->eventfd);
 	cmd->entry_num = b.done;
 	cmd->out_error = b.error;
+	cmd->out_failed = ctx->engine.failed;
 	rc = pviommu_ucmd_respond(ucmd, sizeof(*cmd));
 	return ret ?: rc;
 }
@@ -584,8 +613,9 @@ int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	cmd->out_start = ent.start;
 	cmd->out_length = ent.last - ent.start + 1;
 	cmd->out_gpa = ent.gpa;
-	cmd->out_perm = ent.perm;
-	cmd->out_phys = capable(CAP_SYS_ADMIN) ? phys : 0;
+	cmd->out_perm = ent.prot;
+	cmd->out_phys = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) ?
+			phys : 0;
 	return pviommu_ucmd_respond(ucmd, sizeof(*cmd));
 }
 

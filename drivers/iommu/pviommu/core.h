@@ -111,7 +111,7 @@ enum pviommu_qi_error {
 	PVIOMMU_QI_BAD_WIDE,		/* 256-bit: qw2 or qw3 not zero */
 	PVIOMMU_QI_BAD_GRAN,		/* reserved granularity */
 	PVIOMMU_QI_BAD_AM,		/* address mask above MAMV */
-	PVIOMMU_QI_BAD_ALIGN,		/* address not aligned to the mask */
+	PVIOMMU_QI_BAD_ALIGN,		/* unused: the unit ignores bits below AM */
 	PVIOMMU_QI_BAD_DID,		/* domain ID beyond CAP_REG.ND */
 };
 

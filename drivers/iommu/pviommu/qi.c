@@ -17,9 +17,12 @@
  *    reserved for every type decoded here;
  *  - reserved granularity encodings are invalid;
  *  - a page-selective invalidation's address mask (AM) may not exceed
- *    CAP.MAMV, and its address must be aligned to 2^AM pages. A unit
- *    without page-selective support (CAP.PSI clear) invalidates the whole
- *    domain instead: the action widens, it is not an error;
+ *    CAP.MAMV. Address bits below 2^AM pages and at or above MGAW are
+ *    ignored, as the unit ignores them: Linux 6.1 guests send the first
+ *    page of a range that is not naturally aligned, with AM widened until
+ *    the masked range covers it. A unit without page-selective support
+ *    (CAP.PSI clear) invalidates the whole domain instead: the action
+ *    widens, it is not an error;
  *  - domain IDs must be below the number CAP.ND reports. Device-selective
  *    context-cache invalidations are exempt: with caching mode, guests
  *    send them with DID 0 when an entry goes from not present to present.
@@ -106,10 +109,12 @@ static enum pviommu_qi_error qi_page_range(const struct pviommu_caps *caps,
 	}
 	if (am > caps->mamv)
 		return PVIOMMU_QI_BAD_AM;
-	/* am <= mamv <= mgaw - 12 <= 45: no overflow; aligned: no wrap. */
+	/*
+	 * am <= mamv <= mgaw - 12 <= 45: no overflow. Aligned to the size
+	 * and below 2^mgaw, the range cannot wrap.
+	 */
 	size = 1ULL << (VTD_PAGE_SHIFT + am);
-	if (addr & (size - 1))
-		return PVIOMMU_QI_BAD_ALIGN;
+	addr &= ~(size - 1) & GENMASK_ULL(caps->mgaw - 1, 0);
 
 	act->scope = PVIOMMU_SCOPE_PAGE;
 	act->start = addr;

@@ -82,6 +82,7 @@
 #include <linux/interval_tree_generic.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -216,10 +217,14 @@ static void shadow_unmap_runs(struct pviommu_engine *e,
 		u64 pa = e->ops->iova_to_phys(e->host, s->hdom, iova);
 		u64 len = PG_SIZE;
 
+		/* A pass-through entry spans a RAM slot: bound the latency. */
 		while (iova + len < end &&
 		       e->ops->iova_to_phys(e->host, s->hdom, iova + len) ==
-		       pa + len)
+		       pa + len) {
 			len += PG_SIZE;
+			if (!(len & (SZ_2M - 1)))
+				cond_resched();
+		}
 		WARN_ON_ONCE(!pa);
 		shadow_host_unmap(e, s, iova, len);
 		if (pa)
@@ -238,7 +243,7 @@ static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 			 struct pviommu_entry *ent)
 {
 	u64 size = ent->last - ent->start + 1;
-	bool dirty = ent->perm & PVIOMMU_PERM_W;
+	bool dirty = ent->prot & PVIOMMU_PERM_W;
 
 	if (ent->contig) {
 		if (e->unmap.shadow != s ||
@@ -264,9 +269,13 @@ static void shadow_remove_range(struct pviommu_engine *e,
 				struct pviommu_shadow *s, u64 start, u64 last)
 {
 	struct pviommu_entry *ent;
+	unsigned int n = 0;
 
-	while ((ent = entry_it_iter_first(&s->tree, start, last)))
+	while ((ent = entry_it_iter_first(&s->tree, start, last))) {
 		entry_remove(e, s, ent);
+		if (!(++n % PVIOMMU_PIN_BATCH))
+			cond_resched();
+	}
 	engine_unmap_pending(e);
 }
 
@@ -316,6 +325,11 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 	}
 	if (slot->readonly)
 		prot &= ~PVIOMMU_PERM_W;
+	if (!prot) {
+		/* Write-only over read-only RAM: nothing the device may do. */
+		e->stats.unmappable++;
+		return 0;
+	}
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
 	ent = kmem_cache_zalloc(pviommu_entry_cache, GFP_KERNEL);
@@ -324,6 +338,11 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 
 	while (done < npages) {
 		n = min_t(u64, npages - done, PVIOMMU_PIN_BATCH);
+		if (fatal_signal_pending(current)) {
+			n = 0;
+			ret = -EINTR;
+			goto err_unpin;
+		}
 		ret = e->ops->pin(e->host, uaddr + done * PG_SIZE, n,
 				  prot & PVIOMMU_PERM_W, e->pa);
 		if (ret) {
@@ -360,6 +379,7 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 	ent->last = iova + size - 1;
 	ent->gpa = gpa;
 	ent->perm = perm;
+	ent->prot = prot;
 	ent->contig = !mapped;
 	ent->pa = mapped ? 0 : run_pa;
 	entry_it_insert(ent, &s->tree);
@@ -419,6 +439,8 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		return -ENOENT;
 	if (slot->readonly)
 		prot &= ~PVIOMMU_PERM_W;
+	if (!prot)
+		return -EPERM;
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
 	/* Every member is set below. */
@@ -451,6 +473,7 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		ent->gpa = gpa + (u64)i * PG_SIZE;
 		ent->pa = e->pa[i];
 		ent->perm = perm;
+		ent->prot = prot;
 		ent->contig = true;
 		entry_it_insert(ent, &s->tree);
 	}
@@ -489,21 +512,33 @@ struct recon {
 	} batch;
 };
 
+/* Whether an error ends the call: the VMM is being killed. */
+static bool engine_fatal(int err)
+{
+	return err == -EINTR || err == -ERESTARTSYS;
+}
+
 /*
- * Map one leaf; at the entry limit, the guest gets a fault record, and a
- * leaf over a host reserved range is left unmapped with one.
+ * Map one leaf. It fails closed: a leaf the host cannot map (memory
+ * limit, entry limit, pin, host map) is left unmapped with a fault record
+ * and counted in @e->failed, and the walk goes on, so that everything the
+ * guest unmapped around it is still unmapped; a leaf over a host reserved
+ * range is left unmapped with a fault record too. Only a fatal signal
+ * stops the walk.
  */
 static int recon_map(struct recon *r, u64 iova, u64 gpa, u64 size, u8 perm)
 {
 	int ret = shadow_map(r->e, r->s, iova, gpa, size, perm);
 
-	if (ret == -ENOSPC)
-		engine_fault(r->e, r->s, r->dev, iova, VTD_FR_PAGING_ENTRY_INV);
+	if (!ret || engine_fatal(ret))
+		return ret;
 	if (ret == -EPERM) {
 		engine_fault(r->e, r->s, r->dev, iova, VTD_FR_INTERRUPT_ADDR);
-		ret = 0;
+		return 0;
 	}
-	return ret;
+	r->e->failed++;
+	engine_fault(r->e, r->s, r->dev, iova, VTD_FR_PAGING_ENTRY_INV);
+	return 0;
 }
 
 static int recon_commit(struct recon *r)
@@ -742,7 +777,10 @@ static int shadow_map_pt(struct pviommu_engine *e, struct pviommu_shadow *s,
 	return 0;
 }
 
-/* Map every guest RAM slot at IOVA = GPA. */
+/*
+ * Map every guest RAM slot at IOVA = GPA; a slot the host cannot map is
+ * left unmapped (fails closed, counted in @e->failed).
+ */
 static int shadow_map_all_ram(struct pviommu_engine *e,
 			      struct pviommu_shadow *s)
 {
@@ -752,8 +790,10 @@ static int shadow_map_all_ram(struct pviommu_engine *e,
 
 	mt_for_each(&e->gmem->slots, slot, index, ULONG_MAX) {
 		ret = shadow_map_pt(e, s, slot->gpa, slot->gpa + slot->len - 1);
-		if (ret)
+		if (engine_fatal(ret))
 			return ret;
+		if (ret)
+			e->failed++;
 	}
 	return 0;
 }
@@ -1040,8 +1080,17 @@ static int apply_context(struct pviommu_engine *e,
 		if (!cc_covers(act, d))
 			continue;
 		ret = dev_update(e, d);
-		if (ret)
+		if (ret == -EAGAIN || engine_fatal(ret))
 			return ret;
+		if (ret) {
+			/*
+			 * The host could not build or attach its shadow: the
+			 * device stays blocked, the guest gets a fault record,
+			 * and the invalidation completes for the others.
+			 */
+			e->failed++;
+			engine_fault(e, NULL, d, 0, VTD_FR_CONTEXT_ENTRY_INV);
+		}
 	}
 	return 0;
 }
@@ -1345,6 +1394,7 @@ void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len)
 			if (ent->gpa <= last &&
 			    gpa <= ent->gpa + (ent->last - ent->start))
 				entry_remove(e, s, ent);
+			cond_resched();
 		}
 	}
 	pviommu_engine_flush(e);

@@ -71,7 +71,9 @@ struct pviommu_host_ops {
  * @__subtree_last: interval tree bookkeeping
  * @gpa: guest physical address of @start
  * @pa: host physical address of @start, valid when @contig
- * @perm: PVIOMMU_PERM_* as mapped
+ * @perm: PVIOMMU_PERM_* of the guest's leaf
+ * @prot: PVIOMMU_PERM_* as mapped and pinned: @perm less write over
+ *	read-only guest RAM; pages are unpinned dirty only if written
  * @contig: the host pages behind the entry are physically contiguous
  */
 struct pviommu_entry {
@@ -82,6 +84,7 @@ struct pviommu_entry {
 	u64 gpa;
 	u64 pa;
 	u8 perm;
+	u8 prot;
 	bool contig;
 };
 
@@ -219,6 +222,8 @@ struct pviommu_unpin_run {
  * @nr_entries: shadow entries over all shadows
  * @max_entries: the limit on @nr_entries
  * @budget: guest entries the current call may still examine
+ * @failed: host failures in the current call: guest leaves (or RAM slots
+ *	of a pass-through domain) left unmapped, devices left blocked
  * @cur: where a call that ran out of budget stopped (see shadow.c), and
  *	the raw descriptor it stopped in
  * @walk: scratch walk state
@@ -249,6 +254,7 @@ struct pviommu_engine {
 	u64 nr_entries;
 	u64 max_entries;
 	u64 budget;
+	unsigned int failed;
 	struct {
 		bool active;
 		struct pviommu_shadow *shadow;

@@ -326,7 +326,8 @@ struct pviommu_detach {
  * @PVIOMMU_DESC_ERR_WIDE: 256-bit descriptor with quadword 2 or 3 not zero
  * @PVIOMMU_DESC_ERR_GRANULARITY: reserved granularity
  * @PVIOMMU_DESC_ERR_ADDRESS_MASK: address mask above CAP.MAMV
- * @PVIOMMU_DESC_ERR_ALIGNMENT: address not aligned to its mask
+ * @PVIOMMU_DESC_ERR_ALIGNMENT: never reported: as the unit does, address
+ *	bits below the mask are ignored
  * @PVIOMMU_DESC_ERR_DOMAIN_ID: domain ID beyond CAP.ND
  */
 enum pviommu_desc_error {
@@ -352,7 +353,10 @@ enum pviommu_desc_error {
  *	descriptors completely handled, always written back
  * @out_error: enum pviommu_desc_error: why descriptor @entry_num was
  *	rejected, when the call fails with EINVAL for that reason
- * @__reserved: must be 0
+ * @out_failed: what the host could not do for the descriptors handled:
+ *	guest leaves (or pass-through RAM slots) it could not map, devices
+ *	it could not attach; each is left unmapped or blocked, with a fault
+ *	record. Ignored on input.
  *
  * Applies the descriptors in order, as the guest's VT-d unit would. Host
  * IOMMU mappings follow the guest's tables; an invalidation wait completes
@@ -360,14 +364,21 @@ enum pviommu_desc_error {
  * its pages unpinned; its status write goes to guest memory and, with IF,
  * the eventfd is signalled.
  *
- * The first invalid descriptor stops the call with EINVAL and @out_error
- * set: the VMM reports an Invalidation Queue Error to the guest.
- * EAGAIN: the work budget of one call ran out inside descriptor
- * @entry_num; call again with the descriptors from @entry_num on to
- * continue it. ENOSPC: the context's mapping limit was reached (a fault
- * record is queued). EFAULT: a status write is outside writable guest RAM,
- * or @data_uptr cannot be read. ENOMEM: pinning failed, for instance at
- * RLIMIT_MEMLOCK.
+ * Host failures fail closed and do not stop the queue: a leaf the host
+ * cannot map (RLIMIT_MEMLOCK, the mapping limit, a pin or map error) is
+ * left unmapped and everything the guest unmapped is still unmapped; a
+ * device whose shadow cannot be built or attached stays blocked. Each
+ * gets a fault record and counts in @out_failed; the descriptor completes.
+ * The same invalidation sent again once the cause is gone maps what it
+ * could not.
+ *
+ * Only the guest's own errors stop the call: the first invalid descriptor
+ * stops it with EINVAL and @out_error set, and the VMM reports an
+ * Invalidation Queue Error to the guest. EFAULT: a status write is
+ * outside writable guest RAM, or @data_uptr cannot be read. EAGAIN: the
+ * work budget of one call ran out inside descriptor @entry_num; call again
+ * with the descriptors from @entry_num on to continue it. EINTR: a fatal
+ * signal.
  */
 struct pviommu_invalidate {
 	__u32 size;
@@ -376,7 +387,7 @@ struct pviommu_invalidate {
 	__u32 entry_len;
 	__u32 entry_num;
 	__u32 out_error;
-	__u32 __reserved;
+	__u32 out_failed;
 };
 
 #define PVIOMMU_INVALIDATE	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_INVALIDATE)
@@ -404,13 +415,11 @@ struct pviommu_eventfd {
  * @sid: the guest source-id of the device
  * @reason: the VT-d fault reason (for example 0xc: reserved bit in a
  *	paging entry)
- * @__reserved: 0
  */
 struct pviommu_fault {
 	__aligned_u64 addr;
-	__u16 sid;
-	__u8 reason;
-	__u8 __reserved[5];
+	__u32 sid;
+	__u32 reason;
 };
 
 /**

@@ -113,11 +113,15 @@ static const struct qi_case qi_cases[] = {
 	      .start = 0x40000000, .last = 0x7fffffff) },
 	{ "iotlb psi am > mamv", { IOTLB(3, 2), PSI1(0, 0, 19) }, BAD(AM) },
 	{ "iotlb psi am 63", { IOTLB(3, 2), PSI1(0, 0, 63) }, BAD(AM) },
-	{ "iotlb psi unaligned", { IOTLB(3, 2), PSI1(0x1000, 0, 1) },
-	  BAD(ALIGN) },
-	{ "iotlb psi top of u64", { IOTLB(3, 2), PSI1(~0xfffULL, 0, 0) },
+	/* Linux 6.1: the range's first page, AM widened to cover it. */
+	{ "iotlb psi unaligned: low bits ignored", { IOTLB(3, 2),
+	  PSI1(0x7000, 0, 2) },
 	  OK_(.op = PVIOMMU_QI_IOTLB, .scope = PVIOMMU_SCOPE_PAGE, .did = 2,
-	      .start = ~0xfffULL, .last = ~0ULL) },
+	      .start = 0x4000, .last = 0x7fff) },
+	{ "iotlb psi bits above MGAW ignored", { IOTLB(3, 2),
+	  PSI1(~0xfffULL, 0, 0) },
+	  OK_(.op = PVIOMMU_QI_IOTLB, .scope = PVIOMMU_SCOPE_PAGE, .did = 2,
+	      .start = 0xfffffffff000ULL, .last = 0xffffffffffffULL) },
 	{ "iotlb psi without CAP.PSI widens", { IOTLB(3, 4),
 	  PSI1(0x1000, 1, 0) }, .caps = CAPS_NOPSI,
 	  OK_(.op = PVIOMMU_QI_IOTLB, .scope = PVIOMMU_SCOPE_DOMAIN,
@@ -182,7 +186,9 @@ static const struct qi_case qi_cases[] = {
 	      .has_pasid = true, .pasid = 0xfffff, .ih = true,
 	      .start = 0x200000, .last = 0x3fffff) },
 	{ "piotlb page unaligned", { PIOTLB(3, 5, 0), PSI1(0x1000, 0, 2) },
-	  .caps = CAPS_SM, BAD(ALIGN) },
+	  .caps = CAPS_SM,
+	  OK_(.op = PVIOMMU_QI_IOTLB, .scope = PVIOMMU_SCOPE_PAGE, .did = 5,
+	      .has_pasid = true, .start = 0, .last = 0x3fff) },
 	{ "piotlb G=0", { PIOTLB(0, 5, 0) }, .caps = CAPS_SM, BAD(GRAN) },
 	{ "piotlb G=1", { PIOTLB(1, 5, 0) }, .caps = CAPS_SM, BAD(GRAN) },
 	{ "piotlb rsvd bit 52", { PIOTLB(2, 5, 0) | BIT_ULL(52) },
@@ -283,10 +289,14 @@ static void qi_test_am_range(struct kunit *test)
 		KUNIT_ASSERT_EQ_MSG(test, err, PVIOMMU_QI_OK, "am %u", am);
 		KUNIT_EXPECT_EQ(test, act.start, addr);
 		KUNIT_EXPECT_EQ(test, act.last - act.start + 1, 4096ULL << am);
-		/* One page off the alignment is rejected for every AM > 0. */
-		d[1] = PSI1(addr + 4096, 0, am);
-		KUNIT_EXPECT_EQ(test, pviommu_qi_decode(&caps, d, false, &act),
-				am ? PVIOMMU_QI_BAD_ALIGN : PVIOMMU_QI_OK);
+		/*
+		 * The last page of the range, as Linux 6.1 may send it, stands
+		 * for the same range: the unit ignores the bits below AM.
+		 */
+		d[1] = PSI1(addr + (4096ULL << am) - 4096, 0, am);
+		KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&caps, d, false, &act),
+				PVIOMMU_QI_OK);
+		KUNIT_EXPECT_EQ(test, act.start, addr);
 	}
 }
 

@@ -891,24 +891,38 @@ static void shadow_test_batch_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8);
 	st_check(st);
 
-	/* The pin fails, then the third leaf's own map: two leaves stay. */
+	/*
+	 * The pin fails, then the third leaf's own map: that leaf is left
+	 * unmapped (fails closed, one fault), the others map; the second
+	 * invalidation st_map_leaves() sends over the block maps it.
+	 */
 	st->fh->fail_pin = 1;
 	st->fh->fail_map = 3;
+	st->e.failed = 0;
 	KUNIT_EXPECT_EQ(test, st_map_leaves(st, root, 2 * SZ_2M_, 0x400000, 8,
-					    RW), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 8 + 2);
-	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8 + 2);
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 8 + 8);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8 + 8);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 2 * SZ_2M_ + 2 * SZ_4K_);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, 2 * SZ_2M_, 0x400000, 8,
 					    RW), 0);
 	st_check(st);
 
-	/* Near the entry limit: as many leaves as fit, then a fault. */
+	/*
+	 * Near the entry limit: as many leaves as fit, a fault for each
+	 * other, in each of the two invalidations.
+	 */
 	st->e.max_entries = 16 + 3;
+	st->e.failed = 0;
+	st->nr_faults = 0;
 	KUNIT_EXPECT_EQ(test, st_map_leaves(st, root, 3 * SZ_2M_, 0x400000, 8,
-					    RW), -ENOSPC);
+					    RW), 0);
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 16 + 3);
-	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 2 * 5);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 2 * 5);
 	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 3 * SZ_2M_ + 3 * SZ_4K_);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
@@ -977,9 +991,10 @@ static void shadow_test_pde_cache(struct kunit *test)
 }
 
 /*
- * A map failure in the middle of a domain: the tree still equals the host
- * (the failing leaf is not recorded, nothing half mapped), and the same
- * invalidation once the cause is gone converges.
+ * A map failure in the middle of a domain fails closed: the failing leaf
+ * is left unmapped (not recorded, nothing half mapped), the walk goes on,
+ * the invalidation completes, and the same invalidation once the cause is
+ * gone converges.
  */
 static void shadow_test_map_failure(struct kunit *test)
 {
@@ -993,11 +1008,13 @@ static void shadow_test_map_failure(struct kunit *test)
 		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_2M_, i * SZ_4K_,
 			  RW);
 	st->fh->fail_map = 3;
-	KUNIT_EXPECT_EQ(test, DSI(1), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
 	dom = st->fh->devs[0].dom;
-	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 2);
-	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(dom), 2 * SZ_4K_);
-	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 2);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 3);
+	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(dom), 3 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 3 * SZ_2M_, NULL), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 3);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 
 	KUNIT_ASSERT_EQ(test, DSI(1), 0);
@@ -1006,11 +1023,26 @@ static void shadow_test_map_failure(struct kunit *test)
 	/* A pin failure: nothing pinned or mapped for the leaf. */
 	fg_map_4k(st->m, root, LEVELS, 9 * SZ_2M_, 0x100000, RW);
 	st->fh->fail_pin = 1;
-	KUNIT_EXPECT_EQ(test, PSI(1, 9 * SZ_2M_, 0), -ENOMEM);
+	st->e.failed = 0;
+	KUNIT_EXPECT_EQ(test, PSI(1, 9 * SZ_2M_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 4);
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 4);
 	KUNIT_ASSERT_EQ(test, PSI(1, 9 * SZ_2M_, 0), 0);
 	st_check(st);
+
+	/*
+	 * Removal never depends on mapping: one invalidation that unmaps a
+	 * leaf and fails to map another still unmaps the first.
+	 */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0, 0);
+	fg_map_4k(st->m, root, LEVELS, 10 * SZ_2M_, 0x200000, RW);
+	st->fh->fail_pin = 1;
+	KUNIT_EXPECT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, SZ_2M_, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 10 * SZ_2M_, NULL), 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 4);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
 
 /*
@@ -1029,13 +1061,14 @@ static void shadow_test_failure_mid_leaf(struct kunit *test)
 	fg_map(st->m, root, LEVELS, SZ_1G_, 3, SZ_1G_ | VTD_SL_PS | RW);
 
 	st->fh->fail_map = 100;		/* within the first pin batch */
-	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 
 	st->fh->fail_pin = 3;		/* the third batch of 512 pages */
-	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, PSI(1, SZ_1G_, 18), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom), 0);
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
@@ -1070,7 +1103,10 @@ static void shadow_test_slot_removal(struct kunit *test)
 	st_check(st);
 }
 
-/* At the entry limit: ENOSPC, a fault for the guest, a consistent tree. */
+/*
+ * At the entry limit: the leaf left unmapped, a fault for the guest, a
+ * consistent tree, the invalidation completed.
+ */
 static void shadow_test_entry_cap(struct kunit *test)
 {
 	struct st *st = st_new(test);
@@ -1083,7 +1119,8 @@ static void shadow_test_entry_cap(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		fg_map_4k(st->m, root, LEVELS, (i + 1) * SZ_4K_, i * SZ_4K_,
 			  RW);
-	KUNIT_EXPECT_EQ(test, DSI(1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 2);
 	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(st->fh->devs[0].dom),
 			2 * SZ_4K_);
