@@ -5,8 +5,9 @@
 # (tools/qemu/patches) into the cache, once, and print the path of its
 # qemu-system-x86_64. A minimal x86_64 build: TCG, q35, VT-d, vfio-pci and
 # edu (about 6 minutes on two cores). The build is keyed by the source
-# package version and a hash of the patches and of this script, so a
-# change to either builds anew; an unchanged key finds the binary at once.
+# package version, the patches, the device list (pviommu.mak) and the
+# configure options, so a change to any of them builds anew; an unchanged
+# key finds the binary at once.
 #
 # The source is the version of the installed qemu-system-x86 package (the
 # stock QEMU the tests compare with), from the deb-src entries this script
@@ -16,14 +17,22 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${PVIOMMU_CACHE:-/var/cache/pviommu}
 patches=$root/tools/qemu/patches
+devices=$root/tools/qemu/pviommu.mak
+configure_opts="--target-list=x86_64-softmmu --without-default-features
+--without-default-devices --with-devices-x86_64=pviommu --disable-docs"
 
 ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) || {
 	echo "qemu: qemu-system-x86 is not installed (run 'make deps')" >&2
 	exit 1
 }
-key=$( (echo "$ver"; cat "$0" "$patches"/*.patch) | sha256sum | cut -c1-16)
+key=$( (echo "$ver $configure_opts"; cat "$devices" "$patches"/*.patch) |
+	sha256sum | cut -c1-16)
 dir=$cache/qemu/$key
 bin=$dir/build/qemu-system-x86_64
+# One build at a time: a second caller waits for the first one's binary.
+mkdir -p "$cache/qemu"
+exec 9> "$cache/qemu/.lock"
+flock 9
 if [ -x "$bin" ]; then
 	echo "$bin"
 	exit 0
@@ -54,8 +63,8 @@ apt-get install -y -qq --no-install-recommends dpkg-dev ninja-build meson \
 	python3 >&2
 
 # Builds of other versions or patches go: only one is kept.
-mkdir -p "$cache/qemu"
-find "$cache/qemu" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
+find "$cache/qemu" -mindepth 1 -maxdepth 1 ! -name "$key" ! -name .lock \
+	-exec rm -rf {} +
 mkdir -p "$dir/dl"
 (cd "$dir/dl" && apt-get source --download-only "qemu=$ver" >&2)
 dpkg-source -x "$dir"/dl/qemu_*.dsc "$dir/src" >&2
@@ -64,18 +73,10 @@ for p in "$patches"/*.patch; do
 	patch -d "$dir/src" -p1 --quiet --forward < "$p" >&2
 done
 
-# The devices the tests use, on top of what q35 itself selects.
-cat > "$dir/src/configs/devices/x86_64-softmmu/pviommu.mak" <<'EOF'
-CONFIG_Q35=y
-CONFIG_VTD=y
-CONFIG_VFIO_PCI=y
-CONFIG_EDU=y
-EOF
+cp "$devices" "$dir/src/configs/devices/x86_64-softmmu/pviommu.mak"
 mkdir -p "$dir/build"
-(cd "$dir/build" &&
-	../src/configure --target-list=x86_64-softmmu \
-		--without-default-features --without-default-devices \
-		--with-devices-x86_64=pviommu --disable-docs >&2 &&
+# shellcheck disable=SC2086
+(cd "$dir/build" && ../src/configure $configure_opts >&2 &&
 	ninja qemu-system-x86_64 >&2)
 # Only the binary is needed: drop the source and objects (about 1 GiB).
 find "$dir/build" -mindepth 1 -maxdepth 1 ! -name qemu-system-x86_64 \
