@@ -464,6 +464,60 @@ TEST_F(dma, walk_budget_zero)
 	ASSERT_EQ(0, set_param("walk_budget", "4194304"));
 }
 
+/*
+ * An invalidation the work budget cuts short is continued only when the
+ * VMM says so (PVIOMMU_INVALIDATE_CONTINUE): with nothing to continue that
+ * is ENOENT, and the continuation converges.
+ */
+TEST_F(dma, invalidate_continue)
+{
+	struct pviommu_invalidate inv;
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	__u64 d[4];
+	int i, calls = 0, ret;
+
+	if (set_param("walk_budget", "0"))
+		SKIP(return, "walk_budget not writable");
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	for (i = 0; i < 600; i++)
+		pvg_map(g, self->root, IOVA + i * PVG_PAGE, GPA + i * PVG_PAGE,
+			PVG_RW);
+	/* A domain-selective IOTLB invalidation and a wait. */
+	d[0] = 0x2 | 2 << 4 | 1 << 6 | 1 << 7 | 1ULL << 16;
+	d[1] = 0;
+	pvg_wait(d + 2, PVG_STATUS + 256, 2, 0);
+	*(__u32 *)(g->ram + PVG_STATUS + 256) = 1;
+	EXPECT_EQ(-1, pvg_invalidate(g, d, 2, &inv));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, inv.entry_num);
+
+	/* Continuing with another first descriptor: nothing to continue. */
+	inv = (struct pviommu_invalidate){
+		.size = sizeof(inv), .flags = PVIOMMU_INVALIDATE_CONTINUE,
+		.data_uptr = (uintptr_t)(d + 2), .entry_len = 16,
+		.entry_num = 1,
+	};
+	EXPECT_ERRNO(ENOENT, ioctl(self->fd, PVIOMMU_INVALIDATE, &inv));
+
+	do {
+		inv = (struct pviommu_invalidate){
+			.size = sizeof(inv),
+			.flags = PVIOMMU_INVALIDATE_CONTINUE,
+			.data_uptr = (uintptr_t)d, .entry_len = 16,
+			.entry_num = 2,
+		};
+		ret = ioctl(self->fd, PVIOMMU_INVALIDATE, &inv);
+		calls++;
+	} while (ret && errno == EAGAIN && calls < 100);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(2, inv.entry_num);
+	EXPECT_EQ(2, *(__u32 *)(g->ram + PVG_STATUS + 256));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(600, st.out_mappings);
+	ASSERT_EQ(0, set_param("walk_budget", "4194304"));
+}
+
 /* An invalid descriptor stops the batch at its index; nothing after runs. */
 TEST_F(dma, invalid_descriptor)
 {

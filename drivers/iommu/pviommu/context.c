@@ -193,12 +193,6 @@ void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,
 	mutex_unlock(&ctx->lock);
 }
 
-/* Whether @hd is the device the uAPI names @bdf. */
-static bool hdev_is(const struct pviommu_hdev *hd, u32 bdf)
-{
-	return pci_domain_nr(hd->pdev->bus) == bdf >> 16 &&
-	       pci_dev_id(hd->pdev) == (bdf & 0xffff);
-}
 
 static struct pviommu_hdev *ctx_find(struct pviommu_ctx *ctx, u32 sid)
 {
@@ -353,18 +347,8 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	if (cmd->__reserved || cmd->guest_sid > U16_MAX || !ctx->caps_set)
 		return -EINVAL;
 
-	ctx->engine.budget = ctx_budget();
-	hd = ctx_find(ctx, cmd->guest_sid);
-	if (hd) {
-		/* The same call again continues an unfinished attach. */
-		if (!hdev_is(hd, cmd->host_bdf))
-			return -EEXIST;
-		ret = pviommu_engine_attach(&ctx->engine, hd->sid, hd->hgroup);
-		/* The engine dropped a device it could not finish. */
-		if (ret && ret != -EAGAIN && ret != -EEXIST)
-			ctx_forget_hdev(ctx, hd);
-		return ret;
-	}
+	if (ctx_find(ctx, cmd->guest_sid))
+		return -EEXIST;
 	if (ctx->nr_devices >= PVIOMMU_MAX_DEVICES)
 		return -ENOSPC;
 
@@ -403,7 +387,7 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	list_add_tail(&hd->ctx_node, &ctx->hdevs);
 	ctx->nr_devices++;
 	ret = pviommu_engine_attach(&ctx->engine, hd->sid, hg);
-	if (ret && ret != -EAGAIN)
+	if (ret)
 		ctx_forget_hdev(ctx, hd);
 	return ret;
 
@@ -457,7 +441,7 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	int ret, rc;
 
 	lockdep_assert_held(&ctx->lock);
-	if (cmd->flags)
+	if (cmd->flags & ~PVIOMMU_INVALIDATE_CONTINUE)
 		ret = -EOPNOTSUPP;
 	else if ((cmd->entry_len != 16 && cmd->entry_len != 32) ||
 		 cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set ||
@@ -482,6 +466,7 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	}
 	b.n = cmd->entry_num;
 	b.wide = cmd->entry_len == 32;
+	b.resume = cmd->flags & PVIOMMU_INVALIDATE_CONTINUE;
 	b.desc = desc;
 	if (copy_from_user(desc, u64_to_user_ptr(cmd->data_uptr), len)) {
 		ret = -EFAULT;

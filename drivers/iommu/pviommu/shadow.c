@@ -1215,11 +1215,13 @@ int pviommu_engine_apply(struct pviommu_engine *e,
  * left to sync or unpin when this returns.
  *
  * When the budget runs out, -EAGAIN: @b->done is the index of the
- * descriptor in progress. Submitting a batch that starts with that same
- * descriptor continues it where it stopped.
+ * descriptor in progress. A batch with @b->resume that starts with that
+ * same descriptor continues it where it stopped; any other batch abandons
+ * it.
  *
  * Return: 0 when all @b->n descriptors were applied; -EINVAL at an invalid
- * descriptor; -EAGAIN; or the error of the descriptor at @b->done.
+ * descriptor; -EAGAIN; -ENOENT for @b->resume with nothing to continue
+ * there; or the error of the descriptor at @b->done.
  */
 int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
 {
@@ -1242,8 +1244,12 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
 			ret = -EINVAL;
 			break;
 		}
-		resume = !b->done && e->cur.active &&
-			 !memcmp(d, e->cur.desc, sizeof(d));
+		resume = !b->done && b->resume;
+		if (resume && (!e->cur.active ||
+			       memcmp(d, e->cur.desc, sizeof(d)))) {
+			ret = -ENOENT;
+			break;
+		}
 		ret = engine_apply(e, &act, resume);
 		if (ret == -EAGAIN)
 			memcpy(e->cur.desc, d, sizeof(d));
@@ -1264,44 +1270,38 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
  *
  * The device joins the shadow its context entry names (an existing one
  * needs no walk), or one built for it, or stays blocked while its context
- * entry is not present. On -EAGAIN the device is attached but blocked:
- * calling again with the same @sid continues building its shadow.
+ * entry is not present. A shadow is built to the end, whatever the budget
+ * (the walk stops only for a fatal signal), so an attach leaves nothing
+ * to continue; it continues the build of a shadow an invalidation left
+ * unfinished, and leaves that invalidation's continuation as it is.
  *
- * Return: 0, -EEXIST if @sid is attached, -EAGAIN, or a negative errno.
+ * Return: 0, -EEXIST if @sid is attached, or a negative errno (nothing
+ * attached then).
  */
 int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
 {
 	struct pviommu_sdev *d = dev_find(e, sid);
 	int ret;
 
-	if (d) {
-		if (!e->cur.active || e->cur.dev != d ||
-		    d->group->hgroup != hgroup)
-			return -EEXIST;
-	} else {
-		if (e->cur.active)
-			cur_reset(e);
-		d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
-		if (!d)
-			return -ENOMEM;
-		d->group = group_get(e, hgroup);
-		if (!d->group) {
-			kfree(d);
-			return -ENOMEM;
-		}
-		d->sid = sid;
-		list_add_tail(&d->node, &e->devs);
-		/* It resolves to nothing yet: its group is blocked. */
-		group_sync(e, d->group, NULL);
+	if (d)
+		return -EEXIST;
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	d->group = group_get(e, hgroup);
+	if (!d->group) {
+		kfree(d);
+		return -ENOMEM;
 	}
+	d->sid = sid;
+	list_add_tail(&d->node, &e->devs);
+	/* It resolves to nothing yet: its group is blocked. */
+	group_sync(e, d->group, NULL);
 
+	e->budget = U64_MAX;
 	ret = dev_update(e, d);
-	if (ret != -EAGAIN) {
-		if (e->cur.active)
-			cur_reset(e);
-		if (ret)
-			dev_remove(e, d);
-	}
+	if (ret)
+		dev_remove(e, d);
 	pviommu_engine_flush(e);
 	return ret;
 }

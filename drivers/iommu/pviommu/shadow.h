@@ -280,6 +280,8 @@ struct pviommu_engine {
  * @desc: the descriptors, as the guest wrote them (little endian)
  * @n: how many
  * @wide: 256-bit descriptors (4 quadwords each), else 128-bit (2)
+ * @resume: the first descriptor is the one the previous batch stopped in
+ *	with -EAGAIN: continue it (PVIOMMU_INVALIDATE_CONTINUE)
  * @done: out: descriptors completely applied
  * @signal: out: an invalidation wait with IF set completed
  * @error: out: why descriptor @done is invalid, on -EINVAL
@@ -288,6 +290,7 @@ struct pviommu_batch {
 	const __le64 *desc;
 	unsigned int n;
 	bool wide;
+	bool resume;
 	unsigned int done;
 	bool signal;
 	enum pviommu_qi_error error;

@@ -280,13 +280,15 @@ struct pviommu_vfio_link {
  * ranges (the MSI window, firmware regions) are never mapped: a guest
  * leaf over one is left unmapped with a fault record (reason 0xe).
  *
+ * A new shadow is built by walking the guest's tables to the end in this
+ * call (the work budget of INVALIDATE does not apply; a fatal signal stops
+ * it with EINTR), so an ATTACH never leaves anything to continue.
+ *
  * Needs PVIOMMU_SET_CAPS first (EINVAL). ENOENT: no such device in a
  * linked container; EBUSY: it is attached under another source-id;
  * EEXIST: @guest_sid is taken in this context; ENOSPC: at
  * out_max_devices, or at 16 host reserved ranges; EINVAL: the host IOMMU
- * cannot map the guest's address width. EAGAIN: the device is attached
- * but its shadow is not finished within one call's work budget; call
- * again with the same arguments to continue.
+ * cannot map the guest's address width.
  */
 struct pviommu_attach {
 	__u32 size;
@@ -342,9 +344,21 @@ enum pviommu_desc_error {
 };
 
 /**
+ * enum pviommu_invalidate_flags - flags for struct pviommu_invalidate
+ * @PVIOMMU_INVALIDATE_CONTINUE: the first descriptor is the one the
+ *	previous PVIOMMU_INVALIDATE of this context stopped in with EAGAIN:
+ *	continue it where it stopped. Without the flag a call never continues
+ *	anything: whatever was left unfinished is abandoned, and the call
+ *	applies its descriptors from the start.
+ */
+enum pviommu_invalidate_flags {
+	PVIOMMU_INVALIDATE_CONTINUE = 1 << 0,
+};
+
+/**
  * struct pviommu_invalidate - ioctl(PVIOMMU_INVALIDATE)
  * @size: sizeof(struct pviommu_invalidate)
- * @flags: must be 0
+ * @flags: enum pviommu_invalidate_flags
  * @data_uptr: the guest's descriptors, exactly as in its invalidation
  *	queue
  * @entry_len: bytes per descriptor: 16, or 32 when the guest's queue holds
@@ -377,8 +391,11 @@ enum pviommu_desc_error {
  * Invalidation Queue Error to the guest. EFAULT: a status write is
  * outside writable guest RAM, or @data_uptr cannot be read. EAGAIN: the
  * work budget of one call ran out inside descriptor @entry_num; call again
- * with the descriptors from @entry_num on to continue it. EINTR: a fatal
- * signal.
+ * with the descriptors from @entry_num on and PVIOMMU_INVALIDATE_CONTINUE
+ * to continue it. ENOENT: PVIOMMU_INVALIDATE_CONTINUE, but there is nothing
+ * to continue with that first descriptor (another call, SET_ROOT, a RAM
+ * change or a DETACH abandoned it): send it again without the flag.
+ * EINTR: a fatal signal.
  */
 struct pviommu_invalidate {
 	__u32 size;
