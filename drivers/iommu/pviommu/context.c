@@ -193,7 +193,6 @@ void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,
 	mutex_unlock(&ctx->lock);
 }
 
-
 static struct pviommu_hdev *ctx_find(struct pviommu_ctx *ctx, u32 sid)
 {
 	struct pviommu_hdev *hd;
