@@ -7,6 +7,7 @@
 #                      going through a guest-controlled shadow mapping
 #   make check         every check and test; ends with "N passed, N failed"
 #   make bench         pviommu vs VFIO type1 + userspace walk vs the floor
+#   make bench-e2e     a Linux guest: stock QEMU + VFIO vs QEMU + pviommu
 #   make deps          install what builds and tests need (Debian packages)
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
@@ -88,6 +89,15 @@ vmtest-e2e: modules
 qemu:
 	tools/qemu/build.sh
 
+# The end-to-end benchmark: the same Linux guest under Debian's stock QEMU
+# (VFIO type1) and under the patched QEMU (pviommu), in one run.
+bench-e2e:
+	tools/deps.sh
+	$(MAKE) bench-e2e-vm
+
+bench-e2e-vm: modules
+	tools/vmtest.sh "$(KDIR)" bench-e2e
+
 # The dependencies first, then a new make: KDIR names headers that a
 # fresh machine has only after them.
 demo:
@@ -113,4 +123,4 @@ check:
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
 	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
-	bench-vm check
+	bench-vm bench-e2e bench-e2e-vm check

@@ -12,7 +12,11 @@
 # JSON lands in .build/bench/bench.json; with "e2e", the end-to-end test:
 # the patched QEMU (tools/qemu/build.sh) boots the same kernel as an L2
 # guest inside the VM, with an edu assigned, and tools/vm/l2-test drives
-# it through the L2 kernel's own intel-iommu driver.
+# it through the L2 kernel's own intel-iommu driver; with "bench-e2e", the
+# end-to-end benchmark: the same L2 twice, under Debian's stock QEMU
+# (shadowing through VFIO type1) and under the patched one, with the
+# guest's own map + unmap pairs timed, under -icount; its table and JSON
+# land in .build/bench/e2e.json.
 # PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
 # another result file.
 set -uo pipefail
@@ -20,13 +24,15 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1
 mode=${2:-tests}
-out=$root/.build/vm
 result=${PVIOMMU_RESULT:-$root/.build/vmtest.result}
-mkdir -p "$out"
 echo "0 1" > "$result"
 
 kver=$(basename "$(readlink -f "$kdir")")
 kver=${kver#linux-headers-}
+# One directory per mode and kernel: runs of different modes do not
+# clobber each other's files.
+out=$root/.build/vm/$mode-$kver
+mkdir -p "$out"
 kernel=${PVIOMMU_VM_KERNEL:-/boot/vmlinuz-$kver}
 ko=${PVIOMMU_KO:-$root/drivers/iommu/pviommu/pviommu.ko}
 if [ ! -r "$kernel" ]; then
@@ -97,21 +103,41 @@ add_module() {
 # VFIO there.
 if [ "$mode" = e2e ]; then
 	pack_modules "$rootfs" vfio-pci || exit 1
+elif [ "$mode" = bench-e2e ]; then
+	pack_modules "$rootfs" vfio-pci vfio_iommu_type1 || exit 1
 else
 	pack_modules "$rootfs" vfio-pci vfio_iommu_type1 uio_pci_generic ||
 		exit 1
 fi
 
-# e2e: the patched QEMU with its libraries and firmware, and the L2 guest:
-# the same kernel, an initramfs with VFIO and tools/vm/l2-test.
-if [ "$mode" = e2e ]; then
-	qemu=${PVIOMMU_QEMU:-$("$root/tools/qemu/build.sh")} || exit 1
-	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/share/qemu" "$rootfs/l2"
-	strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
-	for f in $(ldd "$qemu" | grep -o '/[^ ]*'); do
+# copy_libs FILE: FILE's shared libraries into the root file system.
+copy_libs() {
+	local f
+	for f in $(ldd "$1" | grep -o '/[^ ]*'); do
 		mkdir -p "$rootfs$(dirname "$f")"
 		cp -L "$f" "$rootfs$f"
 	done
+}
+
+# bench-e2e: Debian's stock QEMU too, with its modules (TCG is one).
+if [ "$mode" = bench-e2e ]; then
+	stock=$(readlink -f /usr/bin/qemu-system-x86_64)
+	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/lib/x86_64-linux-gnu"
+	cp "$stock" "$rootfs/usr/bin/qemu-stock" || exit 1
+	copy_libs "$stock"
+	cp -a /usr/lib/x86_64-linux-gnu/qemu "$rootfs/usr/lib/x86_64-linux-gnu/"
+	for f in "$rootfs"/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-*.so; do
+		copy_libs "$f"
+	done
+fi
+
+# e2e: the patched QEMU with its libraries and firmware, and the L2 guest:
+# the same kernel, an initramfs with VFIO and tools/vm/l2-test.
+if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
+	qemu=${PVIOMMU_QEMU:-$("$root/tools/qemu/build.sh")} || exit 1
+	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/share/qemu" "$rootfs/l2"
+	strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
+	copy_libs "$qemu"
 	# Firmware from Debian's qemu-system-data and seabios packages.
 	for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
 		f=$(ls /usr/share/qemu/"$f" /usr/share/seabios/"$f" \
@@ -146,7 +172,7 @@ fi
 
 mem=2G
 accel=tcg
-if [ "$mode" = bench ]; then
+if [ "$mode" = bench ] || [ "$mode" = bench-e2e ]; then
 	mem=4G
 	# Guest time counts instructions (1 ns each): repeatable figures,
 	# whatever else the host is doing.
@@ -227,6 +253,18 @@ if [ "$mode" = bench ]; then
 fi
 if [ "$mode" = e2e ]; then
 	cp "$tests" "$root/.build/e2e.log"
+fi
+if [ "$mode" = bench-e2e ]; then
+	mkdir -p "$root/.build/bench"
+	grep '^PVIOMMU-E2E ' "$tests" > "$root/.build/bench/e2e.txt"
+	python3 "$root/tools/bench/e2e.py" "$root/.build/bench/e2e.txt" \
+		"$root/.build/bench/e2e.json" "kernel=$kver" \
+		"stock_qemu=$(qemu-system-x86_64 --version | head -n 1)" \
+		"module=$(git -C "$root" describe --always --dirty 2>/dev/null)" ||
+		bad=1
+	[ "$bad" -eq 0 ] && grep -q '^PVIOMMU-VMTEST-RESULT passed=[0-9]* failed=0' \
+		"$tests" || bad=1
+	exit "$bad"
 fi
 if [ "$mode" = demo ]; then
 	grep -q '^PVIOMMU-DEMO-RESULT rc=0$' "$tests" || bad=1

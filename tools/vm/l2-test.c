@@ -14,7 +14,16 @@
  *
  * Usage: l2-test <edu bdf, on vfio-pci>. Prints TAP; exit status 0 only
  * when every check passed.
+ *
+ * l2-test --bench <edu bdf>: the end-to-end benchmark's guest work instead
+ * (make bench-e2e): VFIO type1 map + unmap pairs of 4 KiB, 64 KiB and
+ * 1280 KiB buffers, each pair one page-selective invalidation and wait
+ * for the map and for the unmap from the guest's driver (strict mode);
+ * five repetitions each, after a DMA check through the first buffer.
+ * Prints one line per size: "BENCH <bytes> <pairs> <ns> ..." with the
+ * time of each repetition.
  */
+#include <time.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/eventfd.h>
@@ -60,6 +69,84 @@ static int unmap(int container, __u64 iova, __u64 len)
 	return ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u) ? -errno : 0;
 }
 
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * A phase marker on the serial line, and a second for the host to count
+ * what the phase before did (tools/vm/init).
+ */
+static void phase(const char *name)
+{
+	printf("BENCH-PHASE %s\n", name);
+	sleep(1);
+}
+
+/* Map + unmap pairs of @len bytes at IOVA, @reps times @pairs each. */
+static int bench_size(int container, __u8 *buf, __u64 len, int pairs,
+		      int reps)
+{
+	char name[32];
+	int r, i;
+
+	snprintf(name, sizeof(name), "%llu", (unsigned long long)len);
+	phase(name);
+	printf("BENCH %llu %d", (unsigned long long)len, pairs);
+	for (r = 0; r < reps; r++) {
+		__u64 t0 = now_ns();
+
+		for (i = 0; i < pairs; i++)
+			if (map(container, buf, IOVA, len) ||
+			    unmap(container, IOVA, len))
+				return -1;
+		printf(" %llu", (unsigned long long)(now_ns() - t0));
+	}
+	printf("\n");
+	return 0;
+}
+
+/* The benchmark: a DMA check, then map + unmap pairs of three sizes. */
+static int bench(const char *bdf)
+{
+	struct pvv v = { .container = -1, .group = -1 };
+	__u64 len = 1280 << 10;
+	struct edu e;
+	__u8 *buf;
+	int ret;
+
+	v.container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (v.container < 0 || pvv_open_group(&v, bdf) ||
+	    pvv_set_container(&v, v.container) ||
+	    pvv_set_iommu(v.container, VFIO_TYPE1v2_IOMMU) ||
+	    edu_open(&e, &v, bdf))
+		return 1;
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		return 1;
+	/* No path is measured broken: the DMA lands through the mapping. */
+	pvg_pattern(buf, LEN, 7);
+	ret = map(v.container, buf, IOVA, 2 * PVG_PAGE) ||
+	      edu_dma(&e, IOVA, LEN, 0) ||
+	      edu_dma(&e, IOVA + PVG_PAGE, LEN, 1) ||
+	      !pvg_is_pattern(buf + PVG_PAGE, LEN, 7) ||
+	      unmap(v.container, IOVA, 2 * PVG_PAGE);
+	printf("BENCH-DMA %s\n", ret ? "FAIL" : "ok");
+	if (!ret)
+		ret = bench_size(v.container, buf, 4 << 10, 100, 5) ||
+		      bench_size(v.container, buf, 64 << 10, 20, 5) ||
+		      bench_size(v.container, buf, 1280 << 10, 2, 5);
+	phase("end");
+	edu_close(&e);
+	pvv_close(&v);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pollfd pfd;
@@ -70,8 +157,10 @@ int main(int argc, char **argv)
 	int efd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "--bench"))
+		return bench(argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s <edu bdf>\n", argv[0]);
+		fprintf(stderr, "usage: %s [--bench] <edu bdf>\n", argv[0]);
 		return 2;
 	}
 	printf("TAP version 13\n");
