@@ -48,6 +48,8 @@ make -s -C "$root/selftests/pviommu" OUT="$out/selftests" || exit 1
 ${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static -I"$root/include/uapi" \
 	-I"$root/selftests/pviommu" -o "$out/pviommu-demo" \
 	"$root/tools/demo/pviommu-demo.c" || exit 1
+${CC:-cc} -O2 -Wall -Werror -static -o "$out/pviommu-stat" \
+	"$root/tools/pviommu-stat/pviommu-stat.c" || exit 1
 
 # The initramfs: busybox, the init script, the module, the tests.
 rootfs=$out/rootfs
@@ -57,7 +59,7 @@ cp /bin/busybox "$rootfs/bin/busybox"
 cp "$root/tools/vm/init" "$rootfs/init"
 cp "$ko" "$rootfs/pviommu.ko"
 cp "$out"/selftests/* "$rootfs/tests/"
-cp "$out/pviommu-demo" "$rootfs/"
+cp "$out/pviommu-demo" "$out/pviommu-stat" "$rootfs/"
 if [ "$mode" = bench ]; then
 	${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static \
 		-I"$root/include/uapi" -I"$root/selftests/pviommu" \

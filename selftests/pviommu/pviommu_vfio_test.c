@@ -9,8 +9,10 @@
  * group ("<bdf> <bdf>", on vfio-pci). Tests that need an edu skip on other
  * devices.
  */
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
 
@@ -322,6 +324,172 @@ TEST_F(vfio, group_of_two)
 	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
 	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 3));
 	edu_close(&e);
+	pvv_close(&v);
+}
+
+/* The debugfs directory of this process's only context, in @dir. */
+static int ctx_dir(char *dir, size_t len)
+{
+	const char *base = "/sys/kernel/debug/pviommu";
+	char prefix[32];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "%d-", getpid());
+	d = opendir(base);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(dir, len, "%s/%s", base, de->d_name);
+			found++;
+		}
+	closedir(d);
+	return found;
+}
+
+/* The value of @key in a debugfs "key value" file, or -1. */
+static long long file_value(const char *dir, const char *file,
+			    const char *key)
+{
+	char path[512], k[64];
+	long long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", k, &v) == 2)
+		if (!strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/* Whether file @path contains @text. */
+static int file_has(const char *path, const char *text)
+{
+	static char buf[1 << 20];
+	int fd = open(path, O_RDONLY), found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		found = !!strstr(buf, text);
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * The context's debugfs directory: there while it is open, named by the
+ * VMM's pid, with the counters of a known flow; gone at close.
+ */
+TEST_F(vfio, debugfs_context)
+{
+	struct pvg *g = &self->m.g;
+	char dir[512], path[600], want[64];
+	struct pvv v;
+
+	ASSERT_EQ(1, ctx_dir(dir, sizeof(dir)));
+	snprintf(path, sizeof(path), "%s/owner", dir);
+	snprintf(want, sizeof(want), "pid %d comm ", getpid());
+	EXPECT_TRUE(file_has(path, want));
+	EXPECT_EQ(0, file_value(dir, "stats", "mappings"));
+
+	ASSERT_EQ(0, pvv_open(&v, self->m.bdf, self->m.fd));
+	ASSERT_EQ(0, pvg_attach(g, self->m.hbdf, SID_A));
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
+	EXPECT_EQ(2, file_value(dir, "stats", "mappings"));
+	EXPECT_EQ(2, file_value(dir, "stats", "pinned_pages"));
+	EXPECT_EQ(1, file_value(dir, "stats", "devices"));
+	EXPECT_EQ(1, file_value(dir, "stats", "shadows"));
+	EXPECT_LE(1, file_value(dir, "stats", "maps"));
+	EXPECT_LE(1, file_value(dir, "stats", "walks"));
+	snprintf(path, sizeof(path), "%s/devices", dir);
+	snprintf(want, sizeof(want), "%s guest 01:00.0", self->m.bdf);
+	EXPECT_TRUE(file_has(path, want));
+	EXPECT_TRUE(file_has(path, "did 1 root"));
+	snprintf(path, sizeof(path), "%s/shadows", dir);
+	EXPECT_TRUE(file_has(path, "mappings 2 devices 1"));
+
+	/* pviommu-stat shows the context, with its numbers. */
+	if (getenv("PVIOMMU_STAT")) {
+		char cmd[600], line[512];
+		int seen = 0;
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "%s -n 1", getenv("PVIOMMU_STAT"));
+		p = popen(cmd, "r");
+		ASSERT_NE(NULL, p);
+		while (fgets(line, sizeof(line), p))
+			if (strstr(line, strrchr(dir, '/') + 1))
+				seen++;
+		EXPECT_EQ(0, pclose(p));
+		EXPECT_EQ(1, seen);
+	}
+
+	close(self->m.fd);
+	self->m.fd = -1;
+	pvv_close(&v);
+	EXPECT_EQ(0, ctx_dir(dir, sizeof(dir)));
+}
+
+/* Write @val to tracefs file @file. */
+static int trace_write(const char *file, const char *val)
+{
+	char path[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* The tracepoints fire for a map and an unmap, with their fields. */
+TEST_F(vfio, tracepoints)
+{
+	const char *trace = "/sys/kernel/tracing/trace";
+	struct pvg *g = &self->m.g;
+	char want[128];
+	struct pvv v;
+
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (trace_write("events/pviommu/enable", "1"))
+		SKIP(return, "no pviommu events in tracefs");
+	ASSERT_EQ(0, trace_write("trace", ""));
+	ASSERT_EQ(0, pvv_open(&v, self->m.bdf, self->m.fd));
+	ASSERT_EQ(0, pvg_attach(g, self->m.hbdf, SID_A));
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 1, 0));
+	pvg_map(g, self->m.root, IOVA + PVG_PAGE, 0, 0);
+	ASSERT_EQ(0, pvg_flush(g, 1, IOVA + PVG_PAGE, 0, 1));
+	ASSERT_EQ(0, trace_write("events/pviommu/enable", "0"));
+
+	EXPECT_TRUE(file_has(trace, "pviommu_device: sid=0100 translated did=1"));
+	snprintf(want, sizeof(want),
+		 "pviommu_desc: type=2 scope=4 did=1 sid=0000 range=%#llx-%#llx result=0",
+		 IOVA, IOVA + 2 * PVG_PAGE - 1);
+	EXPECT_TRUE(file_has(trace, want));
+	EXPECT_TRUE(file_has(trace, "pviommu_walk: did=1"));
+	/* One call for both leaves, or one each when not contiguous. */
+	snprintf(want, sizeof(want), "pviommu_host_map: iova=%#llx size=0x",
+		 IOVA);
+	EXPECT_TRUE(file_has(trace, want));
+	snprintf(want, sizeof(want),
+		 "pviommu_host_unmap: iova=%#llx size=0x1000", IOVA + PVG_PAGE);
+	EXPECT_TRUE(file_has(trace, want));
+	EXPECT_TRUE(file_has(trace, "pviommu_host_sync: domains=1 unpin_runs=1"));
+	EXPECT_TRUE(file_has(trace, "pviommu_desc: type=5"));
 	pvv_close(&v);
 }
 

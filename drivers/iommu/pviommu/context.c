@@ -100,6 +100,7 @@ int pviommu_ctx_init(struct pviommu_ctx *ctx)
 	ret = pviommu_engine_init(e);
 	if (ret)
 		goto err;
+	pviommu_debugfs_ctx_add(ctx);
 	return 0;
 
 err:
@@ -156,6 +157,8 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 {
 	struct pviommu_hdev *hd, *tmp;
 
+	/* Its readers take the lock: before it. */
+	pviommu_debugfs_ctx_remove(ctx);
 	mutex_lock(&ctx->lock);
 	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
 		ctx_detach_hdev(ctx, hd);

@@ -22,7 +22,6 @@
  * equals what is pinned at every moment.
  */
 #include <linux/capability.h>
-#include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
@@ -35,31 +34,15 @@ static_assert(PVIOMMU_PERM_R == IOMMU_READ && PVIOMMU_PERM_W == IOMMU_WRITE);
 
 /* Pages pinned by all contexts: debugfs pviommu/pinned_pages. */
 static atomic64_t pviommu_pinned = ATOMIC64_INIT(0);
-static struct dentry *pviommu_debugfs;
-
-static int pinned_get(void *data, u64 *val)
-{
-	*val = atomic64_read(&pviommu_pinned);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(pinned_fops, pinned_get, NULL, "%llu\n");
 
 /**
- * pviommu_host_init() - create the debugfs files
+ * pviommu_host_pinned() - pages pinned by all contexts
+ *
+ * Return: their number.
  */
-void pviommu_host_init(void)
+u64 pviommu_host_pinned(void)
 {
-	pviommu_debugfs = debugfs_create_dir("pviommu", NULL);
-	debugfs_create_file_unsafe("pinned_pages", 0444, pviommu_debugfs, NULL,
-				   &pinned_fops);
-}
-
-/**
- * pviommu_host_exit() - remove the debugfs files
- */
-void pviommu_host_exit(void)
-{
-	debugfs_remove_recursive(pviommu_debugfs);
+	return atomic64_read(&pviommu_pinned);
 }
 
 /* What a walk over a group's devices finds. */

@@ -18,7 +18,7 @@ static int __init pviommu_init(void)
 	ret = pviommu_shadow_init();
 	if (ret)
 		return ret;
-	pviommu_host_init();
+	pviommu_debugfs_init();
 	ret = pviommu_vfio_init();
 	if (ret)
 		goto err_host;
@@ -31,7 +31,7 @@ static int __init pviommu_init(void)
 err_vfio:
 	pviommu_vfio_exit();
 err_host:
-	pviommu_host_exit();
+	pviommu_debugfs_exit();
 	pviommu_shadow_exit();
 	return ret;
 }
@@ -40,7 +40,7 @@ static void __exit pviommu_exit(void)
 {
 	pviommu_chardev_exit();
 	pviommu_vfio_exit();
-	pviommu_host_exit();
+	pviommu_debugfs_exit();
 	pviommu_shadow_exit();
 }
 

@@ -7,6 +7,7 @@
  *   chardev.c  misc device, ioctl dispatch table, one context per open file
  *   context.c  a context: guest state, devices, invalidations, faults
  *   vfio.c     the VFIO IOMMU backend: containers, their groups, the link
+ *   debugfs.c  per-context directories for the host's administrator
  *   host.c     host IOMMU groups and domains, pinning
  *   ucmd.c     copy-in/copy-out of extensible uAPI structs (pure)
  *
@@ -18,6 +19,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <uapi/linux/pviommu.h>
 
@@ -81,6 +83,10 @@ struct pviommu_host {
  * @fault_head: oldest record
  * @nr_faults: records queued
  * @fault_overflow: records dropped since the last PVIOMMU_GET_FAULTS
+ * @id: the context's number, unique while the module is loaded
+ * @owner_pid: the opener's thread group, for debugfs
+ * @owner_comm: the opener's name then, for debugfs
+ * @debugfs: the context's debugfs directory, or NULL
  */
 struct pviommu_ctx {
 	struct kref ref;
@@ -103,6 +109,10 @@ struct pviommu_ctx {
 	unsigned int fault_head;
 	unsigned int nr_faults;
 	u32 fault_overflow;
+	unsigned int id;
+	pid_t owner_pid;
+	char owner_comm[TASK_COMM_LEN];
+	struct dentry *debugfs;
 };
 
 /**
@@ -200,8 +210,12 @@ int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 
 extern const struct pviommu_host_ops pviommu_host_ops;
-void pviommu_host_init(void);
-void pviommu_host_exit(void);
+u64 pviommu_host_pinned(void);
+
+void pviommu_debugfs_init(void);
+void pviommu_debugfs_exit(void);
+void pviommu_debugfs_ctx_add(struct pviommu_ctx *ctx);
+void pviommu_debugfs_ctx_remove(struct pviommu_ctx *ctx);
 int pviommu_hgroup_init(struct pviommu_hgroup *hg,
 			struct iommu_group *group);
 void pviommu_hgroup_destroy(struct pviommu_hgroup *hg);

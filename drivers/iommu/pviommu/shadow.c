@@ -88,6 +88,7 @@
 #include <linux/string.h>
 
 #include "shadow.h"
+#include "trace.h"
 #include "vtd.h"
 
 /* Shadow entries, one per guest leaf, charged to the VMM's memory cgroup. */
@@ -116,6 +117,7 @@ static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 	}
 	if (d->ctx.fpd)
 		return;
+	trace_pviommu_fault(d->sid, iova, reason);
 	e->stats.faults++;
 	if (e->fault)
 		e->fault(e->fault_priv, d->sid, iova, reason);
@@ -164,6 +166,7 @@ static void shadow_host_unmap(struct pviommu_engine *e,
 			      struct pviommu_shadow *s, u64 iova, u64 size)
 {
 	WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova, size) != size);
+	trace_pviommu_host_unmap(iova, size, 0);
 	e->stats.unmaps++;
 	s->need_sync = true;
 }
@@ -186,7 +189,7 @@ static void engine_unmap_pending(struct pviommu_engine *e)
 void pviommu_engine_flush(struct pviommu_engine *e)
 {
 	struct pviommu_shadow *s;
-	unsigned int i;
+	unsigned int i, synced = 0;
 
 	engine_unmap_pending(e);
 	list_for_each_entry(s, &e->shadows, node) {
@@ -195,7 +198,10 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 		e->ops->sync(e->host, s->hdom);
 		e->stats.syncs++;
 		s->need_sync = false;
+		synced++;
 	}
+	if (synced || e->nr_runs)
+		trace_pviommu_host_sync(synced, e->nr_runs);
 	for (i = 0; i < e->nr_runs; i++)
 		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
 			      e->runs[i].dirty);
@@ -262,6 +268,7 @@ static void entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 	entry_it_remove(ent, &s->tree);
 	kmem_cache_free(pviommu_entry_cache, ent);
 	e->nr_entries--;
+	s->nr_entries--;
 }
 
 /* Remove every entry of @s overlapping @start..@last. */
@@ -290,6 +297,16 @@ static void unpin_unmapped(struct pviommu_engine *e, const u64 *pa,
 			;
 		e->ops->unpin(e->host, pa[i], j - i, false);
 	}
+}
+
+/* One host map call: a physically contiguous run of pinned pages. */
+static int shadow_host_map(struct pviommu_engine *e, struct pviommu_shadow *s,
+			   u64 iova, u64 pa, u64 size, u8 prot)
+{
+	int ret = e->ops->map(e->host, s->hdom, iova, pa, size, prot);
+
+	trace_pviommu_host_map(iova, size, ret);
+	return ret;
 }
 
 /*
@@ -355,8 +372,8 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 				continue;
 			}
 			if (run_len) {
-				ret = e->ops->map(e->host, s->hdom, run_iova,
-						  run_pa, run_len, prot);
+				ret = shadow_host_map(e, s, run_iova, run_pa,
+						      run_len, prot);
 				if (ret)
 					goto err_unpin;
 				e->stats.maps++;
@@ -370,7 +387,7 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 		cond_resched();
 	}
 	n = 0;
-	ret = e->ops->map(e->host, s->hdom, run_iova, run_pa, run_len, prot);
+	ret = shadow_host_map(e, s, run_iova, run_pa, run_len, prot);
 	if (ret)
 		goto err_unpin;
 	e->stats.maps++;
@@ -384,6 +401,7 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 	ent->pa = mapped ? 0 : run_pa;
 	entry_it_insert(ent, &s->tree);
 	e->nr_entries++;
+	s->nr_entries++;
 	return 0;
 
 err_unpin:
@@ -457,8 +475,8 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		    !batch_ends_at(s, iova + (u64)(i - 1) * PG_SIZE,
 				   e->pa[i - 1], n - (i - 1)))
 			continue;
-		ret = e->ops->map(e->host, s->hdom, iova + run * PG_SIZE,
-				  e->pa[run], (i - run) * PG_SIZE, prot);
+		ret = shadow_host_map(e, s, iova + run * PG_SIZE, e->pa[run],
+				      (i - run) * PG_SIZE, prot);
 		if (ret)
 			goto err_unmap;
 		maps++;
@@ -478,6 +496,7 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		entry_it_insert(ent, &s->tree);
 	}
 	e->nr_entries += n;
+	s->nr_entries += n;
 	e->stats.maps += maps;
 	return 0;
 
@@ -708,8 +727,11 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	e->budget = w->budget;
 	e->stats.walks++;
 	e->stats.tables_read += w->tables_read;
+	trace_pviommu_walk(s->did, start, last, w->entries, w->tables_read,
+			   w->budget, ret);
 
 	if (ret == -EAGAIN) {
+		trace_pviommu_eagain(s->did, w->next);
 		if (w->next > r.pos)
 			shadow_remove_range(e, s, r.pos, w->next - 1);
 		e->cur.next = w->next;
@@ -965,6 +987,9 @@ static int dev_set_shadow(struct pviommu_engine *e, struct pviommu_sdev *d,
 		d->shadow = NULL;
 		shadow_put(e, s);
 	}
+	trace_pviommu_device(d->sid, d->group->cur != d->shadow || !d->shadow,
+			     d->shadow ? d->shadow->did : 0,
+			     d->shadow ? d->shadow->root : 0, ret);
 	shadow_put(e, old);
 	return ret;
 }
@@ -1251,6 +1276,8 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
 			break;
 		}
 		ret = engine_apply(e, &act, resume);
+		trace_pviommu_desc(act.type, act.scope, act.did, act.sid,
+				   act.start, act.last, ret);
 		if (ret == -EAGAIN)
 			memcpy(e->cur.desc, d, sizeof(d));
 		if (ret)

@@ -114,6 +114,7 @@ struct pviommu_pde {
  *	none: a host map call covering several 4K leaves must not contain a
  *	whole naturally aligned page of this size (see shadow_map_batch())
  * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
+ * @nr_entries: entries in @tree
  * @nr_devs: devices whose context entry resolves to this shadow
  * @need_sync: @hdom has unmaps not yet synced
  * @pde: paging-structure cache, direct mapped by 2M of IOVA (shadow.c)
@@ -127,6 +128,7 @@ struct pviommu_shadow {
 	void *hdom;
 	u64 split;
 	struct rb_root_cached tree;
+	u64 nr_entries;
 	unsigned int nr_devs;
 	bool need_sync;
 	struct pviommu_pde pde[PVIOMMU_PDE_CACHE];
