@@ -16,6 +16,7 @@
 #   make sparse        sparse (C=1) build
 #   make build-6.1     W=1 build against Debian's 6.1 headers
 #   make build-6.12    W=1 build against Debian's 6.12 headers
+#   make dkms-check    dkms add/build against Debian's 6.12 and 6.1 headers
 
 # The running kernel's build tree when it has one, else the newest Debian
 # 6.12 headers (the kernel the VM tests boot).
@@ -61,6 +62,12 @@ build-6.12:
 
 # sparse runs as part of the checked builds above (C=1).
 sparse: build-6.12
+
+# dkms add + build of this checkout for Debian's 6.12 and 6.1 kernels, in
+# a scratch dkms tree.
+dkms-check:
+	tools/dkms-check.sh $(patsubst linux-headers-%,%,$(notdir $(KDIR_612))) \
+		$(patsubst linux-headers-%,%,$(notdir $(KDIR_61)))
 
 style:
 	tools/style.sh
@@ -123,4 +130,4 @@ check:
 
 .PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
 	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
-	bench-vm bench-e2e bench-e2e-vm check
+	bench-vm bench-e2e bench-e2e-vm dkms-check check
