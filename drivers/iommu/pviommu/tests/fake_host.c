@@ -15,6 +15,7 @@ static void fh_exit(void *data)
 	struct fake_host *fh = data;
 
 	xa_destroy(&fh->pins);
+	xa_destroy(&fh->ro_pins);
 }
 
 /**
@@ -32,6 +33,7 @@ struct fake_host *fh_new(struct kunit *test)
 	fh->test = test;
 	fh->pgsizes = SZ_4K | SZ_2M | SZ_1G;
 	xa_init(&fh->pins);
+	xa_init(&fh->ro_pins);
 	for (i = 0; i < FH_MAX_DOMS; i++) {
 		fh->doms[i].maps = kunit_kcalloc(test, FH_MAX_MAPS,
 						 sizeof(struct fh_map),
@@ -180,17 +182,26 @@ static void fh_block(void *host, void *hgroup)
 	dev->dom = NULL;
 }
 
-static unsigned long fh_pins_of(struct fake_host *fh, u64 pa)
+static unsigned long fh_count(struct xarray *xa, u64 pa)
 {
-	void *v = xa_load(&fh->pins, pa >> PAGE_SHIFT);
+	void *v = xa_load(xa, pa >> PAGE_SHIFT);
 
 	return v ? xa_to_value(v) : 0;
 }
 
+static void fh_set_count(struct xarray *xa, u64 pa, unsigned long n)
+{
+	xa_store(xa, pa >> PAGE_SHIFT, n ? xa_mk_value(n) : NULL, GFP_KERNEL);
+}
+
+static unsigned long fh_pins_of(struct fake_host *fh, u64 pa)
+{
+	return fh_count(&fh->pins, pa);
+}
+
 static void fh_set_pins(struct fake_host *fh, u64 pa, unsigned long n)
 {
-	xa_store(&fh->pins, pa >> PAGE_SHIFT, n ? xa_mk_value(n) : NULL,
-		 GFP_KERNEL);
+	fh_set_count(&fh->pins, pa, n);
 }
 
 static int fh_pin(void *host, u64 uaddr, unsigned int npages, bool write,
@@ -205,6 +216,9 @@ static int fh_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	for (i = 0; i < npages; i++) {
 		pa[i] = fh_pa(fh, uaddr + (u64)i * SZ_4K);
 		fh_set_pins(fh, pa[i], fh_pins_of(fh, pa[i]) + 1);
+		if (!write)
+			fh_set_count(&fh->ro_pins, pa[i],
+				     fh_count(&fh->ro_pins, pa[i]) + 1);
 	}
 	fh->nr_pinned += npages;
 	return 0;
@@ -246,6 +260,7 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 
 	for (i = 0; i < npages; i++, pa += SZ_4K) {
 		unsigned long pins = fh_pins_of(fh, pa);
+		unsigned long ro = fh_count(&fh->ro_pins, pa);
 
 		if (!pins) {
 			FH_ERR(fh, "unpin of %llx, not pinned", pa);
@@ -255,6 +270,11 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 			FH_ERR(fh, "unpin of %llx, still mapped", pa);
 		if (fh_unsynced(fh, pa))
 			FH_ERR(fh, "unpin of %llx before the IOTLB sync", pa);
+		/* Only pins taken for writing may mark the page dirty. */
+		if (dirty && ro == pins)
+			FH_ERR(fh, "dirty unpin of %llx, pinned read-only", pa);
+		if (!dirty && ro)
+			fh_set_count(&fh->ro_pins, pa, ro - 1);
 		fh_set_pins(fh, pa, pins - 1);
 		fh->nr_pinned--;
 	}

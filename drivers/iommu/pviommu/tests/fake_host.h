@@ -13,7 +13,8 @@
  *  - an unmap that covers part of a host page (VT-d would unmap the whole
  *    large page) or a hole;
  *  - an unpin of a page not pinned, still mapped, or unmapped without a
- *    sync since (the device could still reach it through a stale IOTLB);
+ *    sync since (the device could still reach it through a stale IOTLB),
+ *    or a dirty unpin of a page pinned only for reading;
  *  - freeing a domain that has devices or mappings.
  */
 #ifndef _PVIOMMU_FAKE_HOST_H
@@ -59,6 +60,7 @@ struct fh_dev {
  * @doms: domains
  * @devs: devices
  * @pins: pin count per page frame
+ * @ro_pins: how many of those pins are read-only
  * @errors: rule violations
  * @pgsizes: host page sizes, as an iommu domain's pgsize_bitmap
  * @scramble: VMM pages map to swapped host pages (no contiguity)
@@ -76,6 +78,7 @@ struct fake_host {
 	struct fh_dom doms[FH_MAX_DOMS];
 	struct fh_dev devs[FH_MAX_DEVS];
 	struct xarray pins;
+	struct xarray ro_pins;
 	unsigned int errors;
 	u64 pgsizes;
 	bool scramble;

@@ -669,6 +669,38 @@ static int st_map_leaves(struct st *st, u64 root, u64 iova, u64 gpa,
 }
 
 /*
+ * Read-only guest RAM: a read-write leaf over it is pinned and mapped
+ * read-only, recorded so (QUERY reports it), and unpinned clean; a
+ * write-only leaf over it is left unmapped.
+ */
+static void shadow_test_readonly_ram(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m), phys;
+	struct pviommu_entry ent;
+
+	KUNIT_ASSERT_EQ(test, pviommu_gmem_add(&st->gmem, 1ULL << 32, SZ_2M_,
+					       0x40000000, true, 16), 0);
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 1ULL << 32, RW);
+	fg_map_4k(st->m, root, LEVELS, 0x11000, (1ULL << 32) + SZ_4K_,
+		  VTD_SL_W);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_query(&st->e, SID(0), 0x10000,
+						   &ent, &phys), 0);
+	KUNIT_EXPECT_EQ(test, ent.perm, RW);
+	KUNIT_EXPECT_EQ(test, ent.prot, PVIOMMU_PERM_R);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_query(&st->e, SID(0), 0x11000,
+						   &ent, &phys), -ENOENT);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 0);
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 0, 0);
+	KUNIT_ASSERT_EQ(test, DSI(1), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
  * A host with 64K pages (AMD-Vi v1 tables have every power-of-two size):
  * 32 consecutive 4K leaves, 64K aligned and contiguous in IOVA, GPA and
  * host memory, still become one host page each, so one of them can be
@@ -1691,6 +1723,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_largest_pages),
 	KUNIT_CASE(shadow_test_scattered),
 	KUNIT_CASE(shadow_test_batched),
+	KUNIT_CASE(shadow_test_readonly_ram),
 	KUNIT_CASE(shadow_test_pgsize_64k),
 	KUNIT_CASE(shadow_test_group),
 	KUNIT_CASE(shadow_test_reserved),

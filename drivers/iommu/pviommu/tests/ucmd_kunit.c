@@ -177,17 +177,26 @@ static void ucmd_test_respond(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, back[UCMD_V1_SIZE], 0xee);
 	KUNIT_EXPECT_EQ(test, back[sizeof(back) - 1], 0xee);
 
-	/* A larger user struct: the kernel's whole struct, tail untouched. */
+	/*
+	 * A larger user struct: the kernel's whole struct, tail untouched.
+	 * The tail is zero on the way in (else E2BIG); marked afterwards, so
+	 * that a write past the kernel's struct shows.
+	 */
 	memset(back, 0, sizeof(back));
 	((struct ucmd_test_v2 *)back)->size = sizeof(back);
 	ucmd_put(test, back, sizeof(back));
 	KUNIT_ASSERT_EQ(test, ucmd_copy_in(test, &ucmd, &k), 0);
+	memset(back, 0xee, sizeof(back));
+	KUNIT_ASSERT_EQ(test, copy_to_user(ctx->ubuf + UCMD_V2_SIZE,
+					   back + UCMD_V2_SIZE,
+					   sizeof(back) - UCMD_V2_SIZE), 0);
 	k.out_b = 0x2222;
 	KUNIT_ASSERT_EQ(test, pviommu_ucmd_respond(&ucmd, UCMD_V2_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(back, ctx->ubuf, sizeof(back)),
 			0);
 	KUNIT_EXPECT_EQ(test, ((struct ucmd_test_v2 *)back)->out_b, 0x2222);
-	KUNIT_EXPECT_EQ(test, back[sizeof(back) - 1], 0);
+	KUNIT_EXPECT_EQ(test, back[UCMD_V2_SIZE], 0xee);
+	KUNIT_EXPECT_EQ(test, back[sizeof(back) - 1], 0xee);
 }
 
 static struct kunit_case ucmd_test_cases[] = {
