@@ -121,7 +121,8 @@ bench:
 	$(MAKE) bench-vm
 
 bench-vm:
-	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/benchko PVIOMMU_TEST=1
+	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/benchko PVIOMMU_TEST=1 \
+		$(if $(PVIOMMU_NOTRACE),PVIOMMU_NOTRACE=1)
 	PVIOMMU_KO=$(BUILD)/benchko/drivers/iommu/pviommu/pviommu.ko \
 		tools/vmtest.sh "$(KDIR_612)" bench
 
