@@ -32,6 +32,7 @@
 #include <search.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <linux/vfio.h>
 
 #include "pviommu_guest.h"
@@ -446,6 +447,21 @@ static void run_churns(struct path *p, int is_pv, const char *suffix)
 	}
 }
 
+/* Enable (1) or disable (0) every pviommu tracepoint; 0 or -errno. */
+static int trace_events(int on)
+{
+	int fd, ret = 0;
+
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	fd = open("/sys/kernel/tracing/events/pviommu/enable", O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* 1 GiB of 2M leaves on hugetlbfs RAM: one DSI maps it, one unmaps it. */
 static void run_bulk(struct path *p, int is_pv)
 {
@@ -785,6 +801,11 @@ int main(int argc, char **argv)
 	printf("phase 1: pviommu and the floor (%s)\n", b.name[0]);
 	ioctl_ns = measure_ioctl(b.fd);
 	run_churns(&pv, 1, "");
+	/* The same with every tracepoint enabled, into the ring buffer. */
+	if (!trace_events(1)) {
+		run_churns(&pv, 1, "_traced");
+		trace_events(0);
+	}
 	run_bulk(&pv, 1);
 	for (i = 0; i < NR_SPARSE; i++)
 		sparse_pv[i] = run_sparse(&pv, sparse_n[i]);
@@ -840,6 +861,17 @@ int main(int argc, char **argv)
 	printf("\ntwo devices in one domain, 4K churn: pviommu %.2fx, %s %.2fx\n",
 	       (double)two->pv_ns / one->pv_ns, "of one device; baseline",
 	       (double)two->bl_ns / one->bl_ns);
+	for (i = 0; i < ARRAY_SIZE(churns); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_traced", churns[i].name);
+		one = result_find(churns[i].name);
+		two = result_find(name);
+		if (two)
+			printf("tracepoints enabled, %s: %.0f ns per page, %+.1f%% of disabled\n",
+			       churns[i].name, (double)two->pv_ns / two->pages,
+			       100.0 * two->pv_ns / one->pv_ns - 100);
+	}
 	printf("kernel memory per mapped leaf: %.0f bytes; pinned pages %llu for %llu mappings\n",
 	       bytes_per_leaf, (unsigned long long)pinned_at_max,
 	       (unsigned long long)mapped_at_max);
