@@ -200,7 +200,7 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 		s->need_sync = false;
 		synced++;
 	}
-	if (synced || e->nr_runs)
+	if (trace_pviommu_host_sync_enabled() && (synced || e->nr_runs))
 		trace_pviommu_host_sync(synced, e->nr_runs);
 	for (i = 0; i < e->nr_runs; i++)
 		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
@@ -727,8 +727,7 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	e->budget = w->budget;
 	e->stats.walks++;
 	e->stats.tables_read += w->tables_read;
-	trace_pviommu_walk(s->did, start, last, w->entries, w->tables_read,
-			   w->budget, ret);
+	trace_pviommu_walk(s->did, w, ret);
 
 	if (ret == -EAGAIN) {
 		trace_pviommu_eagain(s->did, w->next);
@@ -1023,7 +1022,18 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		c.fault = VTD_FR_ROOT_ENTRY_P;
 	}
 	if (c.fault) {
+		u8 was = d->ctx.fault;
+
 		d->ctx = c;
+		/*
+		 * An erroneous root or context entry (reserved bits, a table
+		 * outside guest RAM, a bad AW or TT) gets a fault record when
+		 * it appears, as the unit records one at the device's next DMA;
+		 * an entry that is merely not present does not.
+		 */
+		if (c.fault != was && c.fault != VTD_FR_ROOT_ENTRY_P &&
+		    c.fault != VTD_FR_CONTEXT_ENTRY_P)
+			engine_fault(e, NULL, d, 0, c.fault);
 		return dev_set_shadow(e, d, NULL);
 	}
 
@@ -1080,7 +1090,14 @@ static bool cc_covers(const struct pviommu_qi_action *act,
 	case PVIOMMU_SCOPE_GLOBAL:
 		return true;
 	case PVIOMMU_SCOPE_DOMAIN:
-		return !d->ctx.fault && d->ctx.did == act->did;
+		/*
+		 * In caching mode a unit caches not-present and erroneous
+		 * context entries under domain ID 0 (VT-d 6.1): invalidating
+		 * domain 0 picks up an entry that became present.
+		 */
+		if (d->ctx.fault)
+			return act->did == 0;
+		return d->ctx.did == act->did;
 	case PVIOMMU_SCOPE_DEVICE:
 		/* FM n: the n high bits of the 3-bit function are ignored. */
 		fmask = act->fm ? GENMASK(2, 3 - act->fm) : 0;
@@ -1276,8 +1293,7 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
 			break;
 		}
 		ret = engine_apply(e, &act, resume);
-		trace_pviommu_desc(act.type, act.scope, act.did, act.sid,
-				   act.start, act.last, ret);
+		trace_pviommu_desc(&act, ret);
 		if (ret == -EAGAIN)
 			memcpy(e->cur.desc, d, sizeof(d));
 		if (ret)

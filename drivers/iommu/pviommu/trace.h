@@ -12,11 +12,12 @@
 
 #include <linux/tracepoint.h>
 
+#include "core.h"
+
 /* One descriptor applied: its VT-d type, the scope, what it covers. */
 TRACE_EVENT(pviommu_desc,
-	    TP_PROTO(u8 type, u8 scope, u16 did, u16 sid, u64 start, u64 last,
-		     int result),
-	    TP_ARGS(type, scope, did, sid, start, last, result),
+	    TP_PROTO(const struct pviommu_qi_action *act, int result),
+	    TP_ARGS(act, result),
 	    TP_STRUCT__entry(__field(u8, type)
 			     __field(u8, scope)
 			     __field(u16, did)
@@ -24,12 +25,12 @@ TRACE_EVENT(pviommu_desc,
 			     __field(u64, start)
 			     __field(u64, last)
 			     __field(int, result)),
-	    TP_fast_assign(__entry->type = type;
-			   __entry->scope = scope;
-			   __entry->did = did;
-			   __entry->sid = sid;
-			   __entry->start = start;
-			   __entry->last = last;
+	    TP_fast_assign(__entry->type = act->type;
+			   __entry->scope = act->scope;
+			   __entry->did = act->did;
+			   __entry->sid = act->sid;
+			   __entry->start = act->start;
+			   __entry->last = act->last;
 			   __entry->result = result;),
 	    TP_printk("type=%u scope=%u did=%u sid=%04x range=%#llx-%#llx result=%d",
 		      __entry->type, __entry->scope, __entry->did, __entry->sid,
@@ -38,9 +39,8 @@ TRACE_EVENT(pviommu_desc,
 
 /* One walk of a guest domain's tables over a range. */
 TRACE_EVENT(pviommu_walk,
-	    TP_PROTO(u16 did, u64 start, u64 last, u64 entries, u64 tables,
-		     u64 budget, int result),
-	    TP_ARGS(did, start, last, entries, tables, budget, result),
+	    TP_PROTO(u16 did, const struct pviommu_walk *w, int result),
+	    TP_ARGS(did, w, result),
 	    TP_STRUCT__entry(__field(u16, did)
 			     __field(u64, start)
 			     __field(u64, last)
@@ -49,11 +49,11 @@ TRACE_EVENT(pviommu_walk,
 			     __field(u64, budget)
 			     __field(int, result)),
 	    TP_fast_assign(__entry->did = did;
-			   __entry->start = start;
-			   __entry->last = last;
-			   __entry->entries = entries;
-			   __entry->tables = tables;
-			   __entry->budget = budget;
+			   __entry->start = w->start;
+			   __entry->last = w->last;
+			   __entry->entries = w->entries;
+			   __entry->tables = w->tables_read;
+			   __entry->budget = w->budget;
 			   __entry->result = result;),
 	    TP_printk("did=%u range=%#llx-%#llx entries=%llu tables=%llu budget_left=%llu result=%d",
 		      __entry->did, __entry->start, __entry->last,

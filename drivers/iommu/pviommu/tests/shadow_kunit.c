@@ -493,6 +493,29 @@ static void shadow_test_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	st_check(st);
+	/* Not present is no fault. */
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 0);
+
+	/*
+	 * Not present to present, invalidated domain-selectively with DID 0:
+	 * the domain caching-mode units cache not-present entries under.
+	 */
+	st_ctx(st, 0, 1, root, 0);
+	KUNIT_ASSERT_EQ(test, st_apply(st, CC(2, 1, 0, 0), 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, NULL);
+	KUNIT_ASSERT_EQ(test, st_apply(st, CC(2, 0, 0, 0), 0), 0);
+	KUNIT_EXPECT_NOT_NULL(test, st->fh->devs[0].dom);
+	st_check(st);
+
+	/* An erroneous context entry: blocked, with one fault record. */
+	fg_set(st->m, st->ctp, 2 * (SID(0) & 0xff) + 1, AW | 1ULL << 7);
+	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, NULL);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_CONTEXT_ENTRY_RSVD);
+	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 1);
 }
 
 /* Pass-through maps all guest RAM at IOVA = GPA, following slot changes. */
