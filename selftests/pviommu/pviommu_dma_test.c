@@ -418,6 +418,26 @@ static int set_param(const char *name, const char *val)
 }
 
 /*
+ * Anonymous memory as the guest RAM slot @ram describes (its uaddr set
+ * here), touched once; NULL on failure.
+ */
+static __u8 *anon_ram(int fd, struct pviommu_ram *ram)
+{
+	__u8 *p = mmap(NULL, ram->length, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p[0] = 1;
+	ram->uaddr = (uintptr_t)p;
+	if (ioctl(fd, PVIOMMU_RAM_ADD, ram)) {
+		munmap(p, ram->length);
+		return NULL;
+	}
+	return p;
+}
+
+/*
  * Read-only guest RAM: a read-write leaf over it is mapped (and pinned)
  * read-only, and QUERY says so; a write-only leaf over it leaves nothing
  * the device may do: it stays unmapped, and the invalidation completes.
@@ -430,14 +450,9 @@ TEST_F(dma, readonly_slot)
 	struct pviommu_invalidate inv;
 	struct pvg *g = &self->g;
 	struct pviommu_query q;
-	__u8 *rom;
+	__u8 *rom = anon_ram(self->fd, &ram);
 
-	rom = mmap(NULL, ram.length, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, rom);
-	rom[0] = 1;
-	ram.uaddr = (uintptr_t)rom;
-	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_ADD, &ram));
+	ASSERT_NE(NULL, rom);
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	pvg_map(g, self->root, IOVA, ram.gpa, PVG_RW);
 	pvg_map(g, self->root, IOVA + PVG_PAGE, ram.gpa + PVG_PAGE, PVG_W);
@@ -826,13 +841,9 @@ TEST_F(dma, anonymous_ram)
 				   .length = 16 * PVG_PAGE };
 	struct pvg *g = &self->g;
 	struct pviommu_query q;
-	__u8 *anon;
+	__u8 *anon = anon_ram(self->fd, &ram);
 
-	anon = mmap(NULL, ram.length, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, anon);
-	ram.uaddr = (uintptr_t)anon;
-	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_RAM_ADD, &ram));
+	ASSERT_NE(NULL, anon);
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	pvg_map(g, self->root, IOVA, ram.gpa + 3 * PVG_PAGE, PVG_RW);
 	ASSERT_EQ(0, pvg_flush(g, 1, IOVA, 0, 0));
