@@ -448,10 +448,16 @@ struct pviommu_fault {
  * @out_overflow: records dropped because the queue was full (the VT-d
  *	Primary Fault Overflow condition); reset by this call
  *
- * Takes the oldest fault records queued for the guest. Faults are recorded
- * for guest table entries that are invalid (reserved bits, tables outside
- * guest RAM) and for mappings refused at the mapping limit, unless the
- * device's context entry has fault processing disabled.
+ * Takes the oldest fault records queued for the guest. Faults are recorded,
+ * unless the device's context entry has fault processing disabled, for:
+ * guest paging entries that are invalid (reserved bits, tables outside
+ * guest RAM; their VT-d reasons); root and context entries that are
+ * erroneous, once when they appear (not for entries that are merely not
+ * present); guest leaves the host could not map (the mapping limit,
+ * RLIMIT_MEMLOCK, pin or map errors: reason 0x7) or a device whose shadow
+ * it could not build or attach (0x3); leaves over a host reserved IOVA
+ * range (0xe); and devices of an IOMMU group the guest leaves only partly
+ * attached or splits over domains (0x3, see PVIOMMU_ATTACH).
  */
 struct pviommu_get_faults {
 	__u32 size;
