@@ -443,28 +443,26 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	int ret, rc;
 
 	lockdep_assert_held(&ctx->lock);
-	if (cmd->flags & ~PVIOMMU_INVALIDATE_CONTINUE)
+	/* Every return below writes back what was handled: nothing so far. */
+	ctx->engine.failed = 0;
+	if (cmd->flags & ~PVIOMMU_INVALIDATE_CONTINUE) {
 		ret = -EOPNOTSUPP;
-	else if ((cmd->entry_len != 16 && cmd->entry_len != 32) ||
-		 cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set ||
-		 (cmd->entry_len == 32 && !(ctx->caps.ecap & VTD_ECAP_SMTS)))
+		goto out;
+	}
+	if ((cmd->entry_len != 16 && cmd->entry_len != 32) ||
+	    cmd->entry_num > PVIOMMU_MAX_BATCH || !ctx->caps_set ||
+	    (cmd->entry_len == 32 && !(ctx->caps.ecap & VTD_ECAP_SMTS))) {
 		ret = -EINVAL;
-	else
-		ret = 0;
-	if (ret) {
-		/* Nothing handled, and the caller is told so. */
-		cmd->entry_num = 0;
-		cmd->out_error = 0;
-		cmd->out_failed = 0;
-		pviommu_ucmd_respond(ucmd, sizeof(*cmd));
-		return ret;
+		goto out;
 	}
 
 	len = (size_t)cmd->entry_len * cmd->entry_num;
 	if (len > sizeof(small)) {
 		desc = kvmalloc(len, GFP_KERNEL_ACCOUNT);
-		if (!desc)
-			return -ENOMEM;
+		if (!desc) {
+			ret = -ENOMEM;
+			goto out;
+		}
 	}
 	b.n = cmd->entry_num;
 	b.wide = cmd->entry_len == 32;
@@ -474,12 +472,12 @@ int pviommu_ctx_invalidate(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		ret = -EFAULT;
 	} else {
 		ctx->engine.budget = ctx_budget();
-		ctx->engine.failed = 0;
 		ret = pviommu_engine_batch(&ctx->engine, &b);
 	}
 	if (desc != small)
 		kvfree(desc);
 
+out:
 	if (b.signal && ctx->eventfd)
 		eventfd_signal(ctx->eventfd);
 	cmd->entry_num = b.done;

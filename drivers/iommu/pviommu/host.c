@@ -86,6 +86,32 @@ static bool host_enforce_coherency(struct iommu_domain *domain)
 	       domain->ops->enforce_cache_coherency(domain);
 }
 
+/*
+ * A paging domain for @dev that enforces cache coherency. With @settle,
+ * attached to @group once and detached again, its result in *@settle:
+ * VT-d fixes a domain's aperture and page sizes at its first attach, so
+ * large pages can be used before anything is mapped.
+ */
+static struct iommu_domain *host_paging_domain(struct device *dev,
+					       struct iommu_group *group,
+					       int *settle)
+{
+	struct iommu_domain *domain = iommu_paging_domain_alloc(dev);
+
+	if (IS_ERR(domain))
+		return domain;
+	if (!host_enforce_coherency(domain)) {
+		iommu_domain_free(domain);
+		return ERR_PTR(-EINVAL);
+	}
+	if (settle) {
+		*settle = iommu_attach_group(domain, group);
+		if (!*settle)
+			iommu_detach_group(domain, group);
+	}
+	return domain;
+}
+
 /* The group's reserved IOVA ranges that must never be mapped. */
 static int hgroup_read_resv(struct pviommu_hgroup *hg)
 {
@@ -147,19 +173,13 @@ int pviommu_hgroup_init(struct pviommu_hgroup *hg, struct iommu_group *group)
 	}
 
 	/* The IOMMU driver fixes a domain's geometry at its first attach. */
-	probe = iommu_paging_domain_alloc(scan.dev);
-	if (IS_ERR(probe))
-		return PTR_ERR(probe);
-	if (!host_enforce_coherency(probe)) {
-		ret = -EINVAL;
+	probe = host_paging_domain(scan.dev, group, &ret);
+	if (IS_ERR(probe)) {
+		ret = PTR_ERR(probe);
 	} else {
-		ret = iommu_attach_group(probe, group);
-		if (!ret) {
-			hg->aperture_end = probe->geometry.aperture_end;
-			iommu_detach_group(probe, group);
-		}
+		hg->aperture_end = probe->geometry.aperture_end;
+		iommu_domain_free(probe);
 	}
-	iommu_domain_free(probe);
 	if (ret) {
 		dev_warn(scan.dev, "pviommu: no cache-coherent host domain for group %d: %d\n",
 			 iommu_group_id(group), ret);
@@ -227,35 +247,26 @@ static void *host_domain_alloc(void *host, void *hgroup)
 {
 	struct pviommu_hgroup *hg = hgroup;
 	struct pviommu_hdom *hdom;
-	void *err;
+	int settle;
 
 	hdom = kzalloc(sizeof(*hdom), GFP_KERNEL_ACCOUNT);
 	if (!hdom)
 		return ERR_PTR(-ENOMEM);
-	hdom->domain = iommu_paging_domain_alloc(hg->dev);
-	if (IS_ERR(hdom->domain)) {
-		err = hdom->domain;
-		goto err_free;
-	}
-	if (!host_enforce_coherency(hdom->domain)) {
-		err = ERR_PTR(-EINVAL);
-		goto err_domain;
-	}
 	/*
-	 * Fix the aperture and page sizes (VT-d does so at the first attach)
-	 * before anything is mapped, so large pages can be used. Only while
-	 * the group is blocked anyway: an empty domain blocks it as well.
+	 * Settled only while the group is blocked anyway (an empty domain
+	 * blocks it as well); a failed settling attach is no error here, the
+	 * real attach reports it.
 	 */
-	if (!hg->cur && !iommu_attach_group(hdom->domain, hg->group))
-		iommu_detach_group(hdom->domain, hg->group);
+	hdom->domain = host_paging_domain(hg->dev, hg->group,
+					  hg->cur ? NULL : &settle);
+	if (IS_ERR(hdom->domain)) {
+		void *err = hdom->domain;
+
+		kfree(hdom);
+		return err;
+	}
 	iommu_iotlb_gather_init(&hdom->gather);
 	return hdom;
-
-err_domain:
-	iommu_domain_free(hdom->domain);
-err_free:
-	kfree(hdom);
-	return err;
 }
 
 static void host_domain_free(void *host, void *hdom)

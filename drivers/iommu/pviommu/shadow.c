@@ -150,15 +150,35 @@ static void engine_add_run(struct pviommu_engine *e, u64 pa, u64 npages,
 	}
 }
 
-/* Whether @iova..@last overlaps an IOVA range the host reserves. */
-static bool engine_reserved(const struct pviommu_engine *e, u64 iova, u64 last)
+/*
+ * The host reserved range overlapping @pos..@last that starts lowest,
+ * widened to whole pages, in @rs..@rl; false when there is none.
+ */
+static bool resv_first(const struct pviommu_engine *e, u64 pos, u64 last,
+		       u64 *rs, u64 *rl)
 {
+	bool found = false;
 	unsigned int i;
 
-	for (i = 0; i < e->nr_resv; i++)
-		if (iova <= e->resv[i][1] && e->resv[i][0] <= last)
-			return true;
-	return false;
+	for (i = 0; i < e->nr_resv; i++) {
+		u64 first = ALIGN_DOWN(e->resv[i][0], PG_SIZE);
+		u64 end = e->resv[i][1] | (PG_SIZE - 1);
+
+		if (end < pos || first > last || (found && first >= *rs))
+			continue;
+		*rs = first;
+		*rl = end;
+		found = true;
+	}
+	return found;
+}
+
+/* Whether page-aligned @iova..@last overlaps a host reserved range. */
+static bool engine_reserved(const struct pviommu_engine *e, u64 iova, u64 last)
+{
+	u64 rs, rl;
+
+	return resv_first(e, iova, last, &rs, &rl);
 }
 
 /* Unmap whole host pages @iova..+@size of @s; synced by the next flush. */
@@ -742,29 +762,6 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	if (r.pos <= last)
 		shadow_remove_range(e, s, r.pos, last);
 	return 0;
-}
-
-/*
- * The host reserved range overlapping @pos..@last that starts lowest,
- * widened to whole pages, in @rs..@rl; false when there is none.
- */
-static bool resv_first(const struct pviommu_engine *e, u64 pos, u64 last,
-		       u64 *rs, u64 *rl)
-{
-	bool found = false;
-	unsigned int i;
-
-	for (i = 0; i < e->nr_resv; i++) {
-		u64 first = ALIGN_DOWN(e->resv[i][0], PG_SIZE);
-		u64 end = e->resv[i][1] | (PG_SIZE - 1);
-
-		if (end < pos || first > last || (found && first >= *rs))
-			continue;
-		*rs = first;
-		*rl = end;
-		found = true;
-	}
-	return found;
 }
 
 /*
