@@ -1516,8 +1516,10 @@ static void shadow_test_batch_resume(struct kunit *test)
  * invalidation that covers it (sometimes a much wider one), random device
  * moves with context-cache invalidations, and random spurious
  * invalidations. After every step, every device's host domain must equal a
- * fresh walk of its guest tables, and the fake host must have seen no
- * double map, partial unmap or early unpin. Seeded and reproducible.
+ * fresh walk of its guest tables (st_check()) and, translation by
+ * translation, a reference lookup that shares no code with pviommu_walk()
+ * (prop_check_ref()); the fake host must have seen no double map, partial
+ * unmap or early unpin. Seeded and reproducible.
  */
 #define PROP_STEPS	750
 #define PROP_DOMS	3
@@ -1536,6 +1538,7 @@ struct prop {
 		u64 leaf[PROP_REGIONS];	/* the 2M leaf, for REGION_LEAF */
 		u8 kind[PROP_REGIONS];
 	} dom[PROP_DOMS];
+	int dev_dom[PROP_DEVS];		/* -1: context not present */
 };
 
 static u32 prop_rnd(struct prop *p, u32 n)
@@ -1636,10 +1639,13 @@ static int prop_step_move(struct prop *p)
 	struct st *st = p->st;
 	int i = prop_rnd(p, PROP_DEVS), d = prop_rnd(p, PROP_DOMS);
 
-	if (!prop_rnd(p, 5))
+	if (!prop_rnd(p, 5)) {
 		st_ctx(st, i, 0, 0, 0);
-	else
+		p->dev_dom[i] = -1;
+	} else {
 		st_ctx(st, i, d + 1, p->dom[d].root, 0);
+		p->dev_dom[i] = d;
+	}
 	if (!prop_rnd(p, 4))
 		return st_apply(st, CC(1, 0, 0, 0), 0);
 	return CC_DEV(i);
@@ -1659,6 +1665,87 @@ static int prop_step_spurious(struct prop *p)
 	default:
 		return PSI(1 + prop_rnd(p, PROP_DOMS + 2),
 			   (u64)prop_rnd(p, 1 << 16) << (12 + am), am);
+	}
+}
+
+/*
+ * The reference: second-level translation of one IOVA as the VT-d
+ * specification states it, from the root down, each level's R and W ANDed,
+ * a level-2 or level-3 entry with PS set ending the walk. Stores the
+ * translation in @gpa and, in @span, the size of the leaf or of the
+ * not-present entry that decided it. Return: the permissions, 0 for none.
+ */
+static u8 ref_translate(struct fake_mem *m, u64 root, u8 levels, u8 haw,
+			u64 iova, u64 *gpa, u64 *span)
+{
+	u64 table = root;
+	u8 perm = RW;
+	u8 level;
+
+	for (level = levels; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		u64 pte = fg_get(m, table, (iova >> shift) & 511);
+
+		*span = BIT_ULL(shift);
+		perm &= pte;
+		if (!(pte & RW))
+			return 0;
+		if (level == 1 || (pte & VTD_SL_PS)) {
+			*gpa = (pte & GENMASK_ULL(haw - 1, shift)) +
+			       (iova & (*span - 1));
+			return perm;
+		}
+		table = pte & GENMASK_ULL(haw - 1, 12);
+	}
+	return 0;
+}
+
+/*
+ * Device @i's host domain against the reference: every host page
+ * translates as the reference does, with its permissions, and lies in one
+ * guest leaf; and the host maps exactly as many bytes as the reference
+ * translates into guest RAM (the fake host refuses overlaps). So the two
+ * agree on every IOVA.
+ */
+static void prop_check_ref(struct prop *p, int i)
+{
+	struct st *st = p->st;
+	struct fh_dom *dom = st->fh->devs[i].dom;
+	int d = p->dev_dom[i];
+	u64 iova, gpa, span, expect = 0;
+	unsigned int k;
+	u8 perm;
+
+	if (d < 0) {
+		KUNIT_EXPECT_PTR_EQ_MSG(st->test, dom, NULL, "device %d", i);
+		return;
+	}
+	if (!dom) {
+		KUNIT_FAIL(st->test, "device %d blocked", i);
+		return;
+	}
+	for (iova = 0; iova < PROP_REGIONS * SZ_2M_; iova += span) {
+		perm = ref_translate(st->m, p->dom[d].root, LEVELS,
+				     st->caps.haw, iova, &gpa, &span);
+		if (perm && gpa + span <= RAM_LEN)
+			expect += span;
+	}
+	KUNIT_EXPECT_EQ_MSG(st->test, fh_mapped_bytes(dom), expect,
+			    "device %d", i);
+	for (k = 0; k < dom->nr_maps; k++) {
+		struct fh_map *h = &dom->maps[k];
+
+		perm = ref_translate(st->m, p->dom[d].root, LEVELS,
+				     st->caps.haw, h->iova, &gpa, &span);
+		if (perm != h->prot || gpa + h->size > RAM_LEN ||
+		    h->pa != fh_pa(st->fh, RAM_UADDR + gpa) ||
+		    h->size > span - (h->iova & (span - 1))) {
+			KUNIT_FAIL(st->test,
+				   "device %d: host %llx+%llx -> %llx prot %d, reference %llx perm %u",
+				   i, h->iova, h->size, h->pa, h->prot,
+				   perm ? gpa : 0, perm);
+			return;
+		}
 	}
 }
 
@@ -1695,6 +1782,7 @@ static void shadow_test_property(struct kunit *test)
 		d = i % 2;
 		st_ctx(st, i, d + 1, p->dom[d].root, 0);
 		st_attach(st, i);
+		p->dev_dom[i] = d;
 	}
 
 	for (step = 0; step < PROP_STEPS; step++) {
@@ -1712,6 +1800,8 @@ static void shadow_test_property(struct kunit *test)
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "seed %u step %u", *seed,
 				    step);
 		st_check(st);
+		for (i = 0; i < PROP_DEVS; i++)
+			prop_check_ref(p, i);
 		if (test->status == KUNIT_FAILURE ||
 		    st->fh->errors != errors) {
 			KUNIT_FAIL(test, "seed %u: first failure at step %u",
