@@ -240,17 +240,18 @@ static unsigned int fh_maps_of(struct fake_host *fh, u64 pa)
 	return n;
 }
 
-static bool fh_unsynced(struct fake_host *fh, u64 pa)
+/* Unmaps of @pa that no IOTLB sync has completed yet, in all domains. */
+static unsigned int fh_unsynced(struct fake_host *fh, u64 pa)
 {
-	unsigned int i, j;
+	unsigned int i, j, n = 0;
 
 	for (i = 0; i < FH_MAX_DOMS; i++)
 		for (j = 0; j < fh->doms[i].nr_unsynced; j++)
 			if (pa >= fh->doms[i].unsynced[j].pa &&
 			    pa - fh->doms[i].unsynced[j].pa <
 			    fh->doms[i].unsynced[j].size)
-				return true;
-	return false;
+				n++;
+	return n;
 }
 
 static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
@@ -266,9 +267,14 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 			FH_ERR(fh, "unpin of %llx, not pinned", pa);
 			continue;
 		}
+		/*
+		 * Each mapping, and each unmap not synced yet (the IOTLB may
+		 * still hold it), needs a pin of its own: the last pins of a
+		 * page go only after both.
+		 */
 		if (fh_maps_of(fh, pa) >= pins)
 			FH_ERR(fh, "unpin of %llx, still mapped", pa);
-		if (fh_unsynced(fh, pa))
+		else if (fh_maps_of(fh, pa) + fh_unsynced(fh, pa) >= pins)
 			FH_ERR(fh, "unpin of %llx before the IOTLB sync", pa);
 		/* Only pins taken for writing may mark the page dirty. */
 		if (dirty && ro == pins)
