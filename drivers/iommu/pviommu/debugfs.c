@@ -10,6 +10,9 @@
  *       stats      the counters PVIOMMU_GET_STATS has, and the fault queue
  *       devices    host device -> guest source-id, and its shadow
  *       shadows    guest domain key, mappings, devices
+ *       fail_nth   CONFIG_PVIOMMU_FAULT_INJECTION builds only (0600):
+ *                  write n and the context's nth fallible step from then
+ *                  on fails; reads what is left of n, 0 once it fired
  *
  * Root only (0400 files). Every value is printed as a number, except the
  * command name, which the VMM chose and is printed escaped (non-printable
@@ -142,6 +145,9 @@ void pviommu_debugfs_ctx_add(struct pviommu_ctx *ctx)
 			    &devices_fops);
 	debugfs_create_file("shadows", 0400, ctx->debugfs, ctx,
 			    &shadows_fops);
+	if (IS_ENABLED(CONFIG_PVIOMMU_FAULT_INJECTION))
+		debugfs_create_u32("fail_nth", 0600, ctx->debugfs,
+				   &ctx->engine.fail_nth);
 }
 
 /**

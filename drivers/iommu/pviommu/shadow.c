@@ -105,6 +105,59 @@ INTERVAL_TREE_DEFINE(struct pviommu_entry, rb, u64, __subtree_last,
 #define BATCH_MAX	(SZ_2M / PG_SIZE)
 static_assert(BATCH_MAX <= PVIOMMU_PIN_BATCH);
 
+/*
+ * Fault injection, in builds with CONFIG_PVIOMMU_FAULT_INJECTION (the
+ * test builds; see Documentation/pviommu/testing.rst): with @e->fail_nth at n,
+ * the nth fallible step of the engine from then on fails, once, as the
+ * kernel's per-task fail-nth makes should_fail() do. Debian's kernels are
+ * built without CONFIG_FAULT_INJECTION, where neither exists.
+ */
+static bool engine_fail(struct pviommu_engine *e)
+{
+	unsigned int n;
+
+	if (!IS_ENABLED(CONFIG_PVIOMMU_FAULT_INJECTION))
+		return false;
+	n = READ_ONCE(e->fail_nth);
+	if (likely(!n))
+		return false;
+	WRITE_ONCE(e->fail_nth, n - 1);
+	return n == 1;
+}
+
+static void *engine_zalloc(struct pviommu_engine *e, size_t size)
+{
+	return engine_fail(e) ? NULL : kzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+static int engine_pin(struct pviommu_engine *e, u64 uaddr, unsigned int n,
+		      u8 prot)
+{
+	if (engine_fail(e))
+		return -EFAULT;
+	return e->ops->pin(e->host, uaddr, n, prot & PVIOMMU_PERM_W, e->pa);
+}
+
+static int engine_read(void *priv, u64 gpa, void *buf, size_t len)
+{
+	struct pviommu_engine *e = priv;
+
+	return engine_fail(e) ? -EFAULT : e->read(e->read_priv, gpa, buf, len);
+}
+
+/* How walks and context reads read guest memory. */
+static void engine_reader(struct pviommu_engine *e, pviommu_read_fn *read,
+			  void **priv)
+{
+	if (IS_ENABLED(CONFIG_PVIOMMU_FAULT_INJECTION)) {
+		*read = engine_read;
+		*priv = e;
+	} else {
+		*read = e->read;
+		*priv = e->read_priv;
+	}
+}
+
 static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 			 struct pviommu_sdev *d, u64 iova, u8 reason)
 {
@@ -323,7 +376,8 @@ static void unpin_unmapped(struct pviommu_engine *e, const u64 *pa,
 static int shadow_host_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 			   u64 iova, u64 pa, u64 size, u8 prot)
 {
-	int ret = e->ops->map(e->host, s->hdom, iova, pa, size, prot);
+	int ret = engine_fail(e) ? -ENOMEM :
+		  e->ops->map(e->host, s->hdom, iova, pa, size, prot);
 
 	trace_pviommu_host_map(iova, size, ret);
 	return ret;
@@ -369,7 +423,8 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 	}
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
-	ent = kmem_cache_zalloc(pviommu_entry_cache, GFP_KERNEL);
+	ent = engine_fail(e) ? NULL :
+	      kmem_cache_zalloc(pviommu_entry_cache, GFP_KERNEL);
 	if (!ent)
 		return -ENOMEM;
 
@@ -380,8 +435,7 @@ static int shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 			ret = -EINTR;
 			goto err_unpin;
 		}
-		ret = e->ops->pin(e->host, uaddr + done * PG_SIZE, n,
-				  prot & PVIOMMU_PERM_W, e->pa);
+		ret = engine_pin(e, uaddr + done * PG_SIZE, n, prot);
 		if (ret) {
 			n = 0;
 			goto err_unpin;
@@ -482,10 +536,11 @@ static int shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
 	/* Every member is set below. */
-	if (!kmem_cache_alloc_bulk(pviommu_entry_cache, GFP_KERNEL, n,
+	if (engine_fail(e) ||
+	    !kmem_cache_alloc_bulk(pviommu_entry_cache, GFP_KERNEL, n,
 				   (void **)e->ents))
 		return -ENOMEM;
-	ret = e->ops->pin(e->host, uaddr, n, prot & PVIOMMU_PERM_W, e->pa);
+	ret = engine_pin(e, uaddr, n, prot);
 	if (ret)
 		goto err_free;
 
@@ -718,8 +773,7 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	r.pos = start;
 
 	w->caps = e->caps;
-	w->read = e->read;
-	w->priv = e->read_priv;
+	engine_reader(e, &w->read, &w->priv);
 	w->ops = &recon_ops;
 	w->ops_priv = &r;
 	w->root = s->root;
@@ -835,13 +889,14 @@ static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 					    const struct pviommu_context *c,
 					    void *hgroup)
 {
-	struct pviommu_shadow *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	struct pviommu_shadow *s = engine_zalloc(e, sizeof(*s));
 	void *hdom;
 	u64 big;
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	hdom = e->ops->domain_alloc(e->host, hgroup);
+	hdom = engine_fail(e) ? ERR_PTR(-ENOMEM) :
+	       e->ops->domain_alloc(e->host, hgroup);
 	if (IS_ERR(hdom)) {
 		kfree(s);
 		return hdom;
@@ -900,7 +955,7 @@ static struct pviommu_sgroup *group_get(struct pviommu_engine *e, void *hgroup)
 			return g;
 		}
 	}
-	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	g = engine_zalloc(e, sizeof(*g));
 	if (!g)
 		return NULL;
 	g->hgroup = hgroup;
@@ -957,9 +1012,16 @@ static int group_sync(struct pviommu_engine *e, struct pviommu_sgroup *g,
 		g->cur = NULL;
 		return 0;
 	}
-	ret = e->ops->attach(e->host, want->hdom, g->hgroup);
-	g->cur = ret ? NULL : want;
-	return ret;
+	ret = engine_fail(e) ? -ENOMEM :
+	      e->ops->attach(e->host, want->hdom, g->hgroup);
+	if (ret) {
+		/* Whatever the host left it attached to: not @want. */
+		e->ops->block(e->host, g->hgroup);
+		g->cur = NULL;
+		return ret;
+	}
+	g->cur = want;
+	return 0;
 }
 
 /*
@@ -1012,8 +1074,12 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 	int ret;
 
 	if (e->root_set) {
-		pviommu_read_context(e->caps, e->read, e->read_priv, e->rtaddr,
-				     d->sid, &c);
+		pviommu_read_fn read;
+		void *priv;
+
+		engine_reader(e, &read, &priv);
+		pviommu_read_context(e->caps, read, priv, e->rtaddr, d->sid,
+				     &c);
 	} else {
 		memset(&c, 0, sizeof(c));
 		c.fault = VTD_FR_ROOT_ENTRY_P;
@@ -1037,8 +1103,10 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 	s = shadow_find(e, &c);
 	if (!s) {
 		s = shadow_create(e, &c, d->group->hgroup);
-		if (IS_ERR(s))
-			return PTR_ERR(s);
+		if (IS_ERR(s)) {
+			ret = PTR_ERR(s);
+			goto err_block;
+		}
 		populate = true;
 	} else if (!s->nr_devs) {
 		/* Half built by an earlier call that ran out of budget. */
@@ -1059,12 +1127,18 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		}
 		if (ret) {
 			shadow_destroy(e, s);
-			return ret;
+			goto err_block;
 		}
 	}
 
 	d->ctx = c;
 	return dev_set_shadow(e, d, s);
+
+err_block:
+	/* What it resolved to before is not what the guest says now. */
+	d->ctx = c;
+	dev_set_shadow(e, d, NULL);
+	return ret;
 }
 
 static struct pviommu_sdev *dev_find(struct pviommu_engine *e, u16 sid)
@@ -1325,7 +1399,7 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
 
 	if (d)
 		return -EEXIST;
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	d = engine_zalloc(e, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->group = group_get(e, hgroup);

@@ -236,6 +236,8 @@ struct pviommu_unpin_run {
  * @runs: pages unmapped, to unpin after the next sync
  * @nr_runs: used entries of @runs
  * @stats: counters
+ * @fail_nth: fault injection: with n, the nth fallible step from now on
+ *	fails (CONFIG_PVIOMMU_FAULT_INJECTION builds only; 0: none)
  */
 struct pviommu_engine {
 	const struct pviommu_host_ops *ops;
@@ -275,6 +277,7 @@ struct pviommu_engine {
 	struct pviommu_unpin_run *runs;
 	unsigned int nr_runs;
 	struct pviommu_counters stats;
+	unsigned int fail_nth;
 };
 
 /**

@@ -280,6 +280,79 @@ static void st_check(struct st *st)
 	KUNIT_EXPECT_EQ(st->test, st->fh->errors, 0);
 }
 
+/*
+ * The reference: second-level translation of one IOVA as the VT-d
+ * specification states it, from the root down, each level's R and W ANDed,
+ * a level-2 or level-3 entry with PS set ending the walk. Stores the
+ * translation in @gpa and, in @span, the size of the leaf or of the
+ * not-present entry that decided it. Return: the permissions, 0 for none.
+ */
+static u8 ref_translate(struct fake_mem *m, u64 root, u8 levels, u8 haw,
+			u64 iova, u64 *gpa, u64 *span)
+{
+	u64 table = root;
+	u8 perm = RW;
+	u8 level;
+
+	for (level = levels; level >= 1; level--) {
+		unsigned int shift = 12 + 9 * (level - 1);
+		u64 pte = fg_get(m, table, (iova >> shift) & 511);
+
+		*span = BIT_ULL(shift);
+		perm &= pte;
+		if (!(pte & RW))
+			return 0;
+		if (level == 1 || (pte & VTD_SL_PS)) {
+			*gpa = (pte & GENMASK_ULL(haw - 1, shift)) +
+			       (iova & (*span - 1));
+			return perm;
+		}
+		table = pte & GENMASK_ULL(haw - 1, 12);
+	}
+	return 0;
+}
+
+/*
+ * @dom against the reference over the tables at @root: every host page
+ * translates as the reference does, with its permissions, and lies in one
+ * guest leaf (so the host maps nothing the guest does not). With @end,
+ * also the other way: the host maps exactly as many bytes as the
+ * reference translates into guest RAM below @end (the fake host refuses
+ * overlaps), so the two agree on every IOVA there.
+ */
+static void st_check_ref(struct st *st, struct fh_dom *dom, u64 root,
+			 u64 end, int i)
+{
+	u64 iova, gpa, span, expect = 0;
+	unsigned int k;
+	u8 perm;
+
+	for (iova = 0; iova < end; iova += span) {
+		perm = ref_translate(st->m, root, LEVELS, st->caps.haw, iova,
+				     &gpa, &span);
+		if (perm && gpa + span <= RAM_LEN)
+			expect += span;
+	}
+	if (end)
+		KUNIT_EXPECT_EQ_MSG(st->test, fh_mapped_bytes(dom), expect,
+				    "device %d", i);
+	for (k = 0; k < dom->nr_maps; k++) {
+		struct fh_map *h = &dom->maps[k];
+
+		perm = ref_translate(st->m, root, LEVELS, st->caps.haw,
+				     h->iova, &gpa, &span);
+		if (perm != h->prot || gpa + h->size > RAM_LEN ||
+		    h->pa != fh_pa(st->fh, RAM_UADDR + gpa) ||
+		    h->size > span - (h->iova & (span - 1))) {
+			KUNIT_FAIL(st->test,
+				   "device %d: host %llx+%llx -> %llx prot %d, reference %llx perm %u",
+				   i, h->iova, h->size, h->pa, h->prot,
+				   perm ? gpa : 0, perm);
+			return;
+		}
+	}
+}
+
 /* The fake host itself catches what it claims to catch. */
 static void shadow_test_fake_host(struct kunit *test)
 {
@@ -1512,6 +1585,119 @@ static void shadow_test_batch_resume(struct kunit *test)
 }
 
 /*
+ * Fail-nth sweep: one flow (two devices attached into one shadow with
+ * mappings to replay, map churn, a 2M leaf, a domain-selective
+ * invalidation, a context-cache switch of one device to another domain,
+ * close) run again and again with its nth fallible step failing (the
+ * engine's fault injection), n = 1, 2, ... until the flow no longer
+ * reaches n. After each run: no host rule broken, nothing mapped that the
+ * guest's tables do not say now (every unmap asked for happened), nothing
+ * pinned that is not mapped; global invalidations then bring every host
+ * domain to exactly what the guest says; and close leaves nothing pinned.
+ */
+static void sweep_guest(struct st *st, u64 r1, u64 r2)
+{
+	int k;
+
+	for (k = 0; k < 9; k++)
+		fg_map_4k(st->m, r1, LEVELS, SZ_2M_ + k * SZ_4K_, k * SZ_4K_,
+			  k < 8 ? RW : 0);
+	fg_map(st->m, r1, LEVELS, 4 * SZ_2M_, 2, 4 * SZ_2M_ | VTD_SL_PS | RW);
+	for (k = 0; k < 4; k++)
+		fg_map_4k(st->m, r1, LEVELS, 6 * SZ_2M_ + k * SZ_4K_,
+			  (0x100 + k) * SZ_4K_, RW);
+	fg_map_4k(st->m, r2, LEVELS, 2 * SZ_2M_, 0x300000, RW);
+	st_ctx(st, 0, 1, r1, 0);
+	st_ctx(st, 1, 1, r1, 0);
+}
+
+static int sweep_flow(struct st *st, u64 r1, u64 r2, int *attach)
+{
+	int k, ret = 0;
+
+	for (k = 0; k < 2; k++)
+		attach[k] = pviommu_engine_attach(&st->e, SID(k),
+						  &st->fh->devs[k]);
+	st->e.budget = U64_MAX;
+	fg_map_4k(st->m, r1, LEVELS, SZ_2M_, 0, 0);
+	ret |= PSI(1, SZ_2M_, 0);
+	fg_map_4k(st->m, r1, LEVELS, SZ_2M_ + 8 * SZ_4K_, 0x80000, RW);
+	ret |= PSI(1, SZ_2M_ + 8 * SZ_4K_, 0);
+	fg_map(st->m, r1, LEVELS, 4 * SZ_2M_, 2,
+	       4 * SZ_2M_ | VTD_SL_PS | VTD_SL_R);
+	ret |= PSI(1, 4 * SZ_2M_, 9);
+	for (k = 0; k < 4; k += 2)
+		fg_map_4k(st->m, r1, LEVELS, 6 * SZ_2M_ + k * SZ_4K_, 0, 0);
+	ret |= DSI(1);
+	st_ctx(st, 1, 2, r2, 0);
+	ret |= CC_DEV(1);
+	return ret;
+}
+
+static void shadow_test_fail_nth(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 r1 = fg_table(st->m), r2 = fg_table(st->m);
+	unsigned int n, j, fired = 0;
+	u64 pages;
+	int k, attach[2];
+
+	for (n = 1; n < 1000; n++) {
+		sweep_guest(st, r1, r2);
+		st->e.fail_nth = n;
+		KUNIT_EXPECT_EQ_MSG(test, sweep_flow(st, r1, r2, attach), 0,
+				    "n %u: an invalidation failed", n);
+		if (st->e.fail_nth) {
+			st->e.fail_nth = 0;
+			break;
+		}
+		fired++;
+
+		/* Nothing the guest does not map now; pins == mappings. */
+		pages = 0;
+		for (k = 0; k < 2; k++) {
+			struct fh_dom *dom = st->fh->devs[k].dom;
+
+			if (dom && !attach[k])
+				st_check_ref(st, dom, k ? r2 : r1, 0, k);
+			else
+				KUNIT_EXPECT_PTR_EQ_MSG(test, dom, NULL,
+							"n %u device %d", n, k);
+		}
+		for (j = 0; j < FH_MAX_DOMS; j++)
+			if (st->fh->doms[j].live)
+				pages += fh_mapped_bytes(&st->fh->doms[j]) /
+					 SZ_4K_;
+		KUNIT_EXPECT_EQ_MSG(test, st->fh->nr_pinned, pages, "n %u", n);
+
+		/* What failed comes back with the guest's next invalidations. */
+		for (k = 0; k < 2; k++) {
+			if (attach[k])
+				st_attach(st, k);
+			st->attached[k] = true;
+		}
+		KUNIT_EXPECT_EQ(test, st_apply(st, CC(1, 0, 0, 0), 0), 0);
+		KUNIT_EXPECT_EQ(test, st_apply(st, IOTLB(1, 0), 0), 0);
+		st_check(st);
+
+		/* Close. */
+		pviommu_engine_destroy(&st->e);
+		KUNIT_EXPECT_EQ_MSG(test, st->fh->nr_pinned, 0, "n %u", n);
+		KUNIT_EXPECT_EQ_MSG(test, fh_nr_doms(st->fh), 0, "n %u", n);
+		KUNIT_ASSERT_EQ(test, pviommu_engine_init(&st->e), 0);
+		memset(st->attached, 0, sizeof(st->attached));
+		if (test->status == KUNIT_FAILURE) {
+			KUNIT_FAIL(test, "first failure with fail_nth %u", n);
+			return;
+		}
+	}
+	/* The flow has many fallible steps, and each was made to fail. */
+	kunit_info(test, "%u fallible steps, each failed once", fired);
+	KUNIT_EXPECT_GT(test, fired, 20);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
  * Property test: random guest page-table changes, each followed by an
  * invalidation that covers it (sometimes a much wider one), random device
  * moves with context-cache invalidations, and random spurious
@@ -1669,52 +1855,14 @@ static int prop_step_spurious(struct prop *p)
 }
 
 /*
- * The reference: second-level translation of one IOVA as the VT-d
- * specification states it, from the root down, each level's R and W ANDed,
- * a level-2 or level-3 entry with PS set ending the walk. Stores the
- * translation in @gpa and, in @span, the size of the leaf or of the
- * not-present entry that decided it. Return: the permissions, 0 for none.
- */
-static u8 ref_translate(struct fake_mem *m, u64 root, u8 levels, u8 haw,
-			u64 iova, u64 *gpa, u64 *span)
-{
-	u64 table = root;
-	u8 perm = RW;
-	u8 level;
-
-	for (level = levels; level >= 1; level--) {
-		unsigned int shift = 12 + 9 * (level - 1);
-		u64 pte = fg_get(m, table, (iova >> shift) & 511);
-
-		*span = BIT_ULL(shift);
-		perm &= pte;
-		if (!(pte & RW))
-			return 0;
-		if (level == 1 || (pte & VTD_SL_PS)) {
-			*gpa = (pte & GENMASK_ULL(haw - 1, shift)) +
-			       (iova & (*span - 1));
-			return perm;
-		}
-		table = pte & GENMASK_ULL(haw - 1, 12);
-	}
-	return 0;
-}
-
-/*
- * Device @i's host domain against the reference: every host page
- * translates as the reference does, with its permissions, and lies in one
- * guest leaf; and the host maps exactly as many bytes as the reference
- * translates into guest RAM (the fake host refuses overlaps). So the two
- * agree on every IOVA.
+ * Device @i's host domain against the reference (st_check_ref()), over
+ * all the IOVA the test uses.
  */
 static void prop_check_ref(struct prop *p, int i)
 {
 	struct st *st = p->st;
 	struct fh_dom *dom = st->fh->devs[i].dom;
 	int d = p->dev_dom[i];
-	u64 iova, gpa, span, expect = 0;
-	unsigned int k;
-	u8 perm;
 
 	if (d < 0) {
 		KUNIT_EXPECT_PTR_EQ_MSG(st->test, dom, NULL, "device %d", i);
@@ -1724,29 +1872,7 @@ static void prop_check_ref(struct prop *p, int i)
 		KUNIT_FAIL(st->test, "device %d blocked", i);
 		return;
 	}
-	for (iova = 0; iova < PROP_REGIONS * SZ_2M_; iova += span) {
-		perm = ref_translate(st->m, p->dom[d].root, LEVELS,
-				     st->caps.haw, iova, &gpa, &span);
-		if (perm && gpa + span <= RAM_LEN)
-			expect += span;
-	}
-	KUNIT_EXPECT_EQ_MSG(st->test, fh_mapped_bytes(dom), expect,
-			    "device %d", i);
-	for (k = 0; k < dom->nr_maps; k++) {
-		struct fh_map *h = &dom->maps[k];
-
-		perm = ref_translate(st->m, p->dom[d].root, LEVELS,
-				     st->caps.haw, h->iova, &gpa, &span);
-		if (perm != h->prot || gpa + h->size > RAM_LEN ||
-		    h->pa != fh_pa(st->fh, RAM_UADDR + gpa) ||
-		    h->size > span - (h->iova & (span - 1))) {
-			KUNIT_FAIL(st->test,
-				   "device %d: host %llx+%llx -> %llx prot %d, reference %llx perm %u",
-				   i, h->iova, h->size, h->pa, h->prot,
-				   perm ? gpa : 0, perm);
-			return;
-		}
-	}
+	st_check_ref(st, dom, p->dom[d].root, PROP_REGIONS * SZ_2M_, i);
 }
 
 static const u32 prop_seeds[] = { 1, 2, 3, 0xc0ffee };
@@ -1852,6 +1978,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_batch),
 	KUNIT_CASE(shadow_test_batch_invalid),
 	KUNIT_CASE(shadow_test_batch_resume),
+	KUNIT_CASE(shadow_test_fail_nth),
 	KUNIT_CASE_PARAM_ATTR(shadow_test_property, prop_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
