@@ -54,11 +54,15 @@ abi-check:
 			-Iinclude/uapi tools/uapi-abi-check.c || exit 1; \
 	done
 
+# The checked builds are the test builds: with the fault injection points
+# (CONFIG_PVIOMMU_FAULT_INJECTION), which the VM tests use.
+TEST_CONFIG := CONFIG_PVIOMMU_FAULT_INJECTION=y
+
 build-6.1:
-	tools/kbuild-check.sh "$(KDIR_61)" $(BUILD)/6.1
+	tools/kbuild-check.sh "$(KDIR_61)" $(BUILD)/6.1 $(TEST_CONFIG)
 
 build-6.12:
-	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/6.12
+	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/6.12 $(TEST_CONFIG)
 
 # sparse runs as part of the checked builds above (C=1).
 sparse: build-6.12
@@ -78,8 +82,9 @@ kunit:
 selftests:
 	$(MAKE) -C selftests/pviommu OUT=$(BUILD)/selftests
 
-vmtest: modules
-	tools/vmtest.sh "$(KDIR)"
+vmtest: build-6.12
+	PVIOMMU_KO=$(BUILD)/6.12/drivers/iommu/pviommu/pviommu.ko \
+		tools/vmtest.sh "$(KDIR_612)"
 
 # The same VM tests on Debian's 6.1 kernel, with the module built for it.
 vmtest-6.1: build-6.1

@@ -888,4 +888,197 @@ TEST_F(dma, group_leaves_container)
 	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
 }
 
+/*
+ * The fail-nth sweep, on the real module: a fresh context per n runs one
+ * flow (attach with mappings to replay, map churn, a widened invalidation,
+ * a context switch to another domain, close) with the context's nth
+ * fallible step failing (debugfs fail_nth, in test builds), for n = 1, 2,
+ * ... until the flow no longer reaches n. After each: every invalidation
+ * completed; the tree holds only what the guest's tables say now, each
+ * entry over the page behind its GPA on the host; pins equal mappings.
+ * Then the guest's global invalidations map what failed (and the edu's
+ * DMA lands), and close releases every pin.
+ * PVIOMMU_TEST_FAULT_INJECTION=1 (the VM) makes a build without the
+ * debugfs file a failure instead of a skip.
+ */
+#define FN_RAM		(8ULL << 20)
+#define FN_PAGES	12		/* IOVA pages the flow uses */
+#define FN_GPA(i)	(GPA + (__u64)(i) * PVG_PAGE)
+
+static long long fn_read(const char *dir)
+{
+	char path[600];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fail_nth", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int fn_write(const char *dir, unsigned int n)
+{
+	char path[600];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/fail_nth", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%u\n", n) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Domain 1 maps pages 0-7; domain 2 pages 0-3 and 9 elsewhere. */
+static void fn_guest(struct pvg *g, __u64 r1, __u64 r2, __u64 *want)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pvg_map(g, r1, IOVA + i * PVG_PAGE, FN_GPA(i), PVG_RW);
+	memset(want, 0, FN_PAGES * sizeof(*want));
+	for (i = 0; i < 4; i++)
+		want[i] = FN_GPA(16 + i);
+	want[9] = FN_GPA(20);
+	for (i = 0; i < FN_PAGES; i++)
+		if (want[i])
+			pvg_map(g, r2, IOVA + i * PVG_PAGE, want[i], PVG_RW);
+	pvg_context(g, SID_A, 1, r1, 0);
+}
+
+/* What a VMM does for the flow; 0 when every invalidation completed. */
+static int fn_flow(struct pvg *g, __u32 hbdf, __u64 r1, __u64 r2,
+		   int *attached)
+{
+	int ret = 0;
+
+	*attached = !pvg_attach(g, hbdf, SID_A);
+	pvg_map(g, r1, IOVA, 0, 0);
+	ret |= pvg_flush(g, 1, IOVA, 0, 0);
+	pvg_map(g, r1, IOVA + 8 * PVG_PAGE, FN_GPA(8), PVG_RW);
+	ret |= pvg_flush(g, 1, IOVA + 8 * PVG_PAGE, 0, 0);
+	pvg_map(g, r1, IOVA + 2 * PVG_PAGE, 0, 0);
+	pvg_map(g, r1, IOVA + 4 * PVG_PAGE, 0, 0);
+	ret |= pvg_flush(g, 1, IOVA, 4, 0);
+	pvg_context(g, SID_A, 2, r2, 0);
+	ret |= pvg_context_flush(g, SID_A);
+	return ret;
+}
+
+/*
+ * QUERY of SID_A against @want: an entry only where the guest maps, over
+ * the page behind the GPA; with @all, an entry wherever it maps. Returns
+ * the number of pages that differ.
+ */
+static int fn_check(struct pvg *g, const __u64 *want, int all)
+{
+	struct pviommu_query q;
+	int i, bad = 0;
+
+	for (i = 0; i < FN_PAGES; i++) {
+		if (pvg_query(g, SID_A, IOVA + i * PVG_PAGE, &q)) {
+			bad += all && want[i];
+			continue;
+		}
+		if (!want[i] || q.out_gpa != want[i] ||
+		    q.out_phys != pvg_phys(g->ram + want[i])) {
+			fprintf(stderr, "# page %d: gpa %llx phys %llx\n", i,
+				(unsigned long long)q.out_gpa,
+				(unsigned long long)q.out_phys);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Global context-cache and IOTLB invalidations, and a wait. */
+static int fn_global_flush(struct pvg *g)
+{
+	__u64 d[6] = { 0x1 | 1 << 4, 0, 0x2 | 1 << 4 | 1 << 6 | 1 << 7, 0 };
+
+	pvg_wait(d + 4, PVG_STATUS, 2, 0);
+	return pvg_invalidate(g, d, 3, NULL) ? -errno : 0;
+}
+
+TEST_F(dma, fail_nth)
+{
+	const char *must = getenv("PVIOMMU_TEST_FAULT_INJECTION");
+	unsigned int n, fired = 0;
+	__u64 want[FN_PAGES];
+	struct pviommu_stats st;
+	char dir[512];
+	long long left;
+	struct edu e;
+
+	if (!self->edu)
+		SKIP(return, "%s is not an edu device", self->bdf);
+	if (pvg_ctx_dir(dir, sizeof(dir)) != 1 || fn_read(dir) < 0) {
+		if (must && *must == '1')
+			ASSERT_TRUE(0) TH_LOG("no debugfs fail_nth");
+		SKIP(return, "not a fault-injection build");
+	}
+	/* A fresh context per run: the fixture's goes. */
+	pvv_close(&self->v);
+	close(self->fd);
+	self->fd = -1;
+
+	for (n = 1; n < 1000; n++) {
+		struct pvg g = { .memfd = -1 };
+		struct pvv v;
+		__u64 r1, r2;
+		int fd, attached;
+
+		fd = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, pvg_init(&g, fd, FN_RAM));
+		ASSERT_EQ(0, pvv_open(&v, self->bdf, fd));
+		r1 = pvg_table(&g);
+		r2 = pvg_table(&g);
+		fn_guest(&g, r1, r2, want);
+		ASSERT_EQ(1, pvg_ctx_dir(dir, sizeof(dir)));
+
+		ASSERT_EQ(0, fn_write(dir, n));
+		EXPECT_EQ(0, fn_flow(&g, self->hbdf, r1, r2, &attached))
+			TH_LOG("n %u: an invalidation did not complete", n);
+		left = fn_read(dir);
+		ASSERT_LE(0, left);
+		EXPECT_EQ(0, fn_check(&g, want, 0)) TH_LOG("n %u", n);
+		ASSERT_EQ(0, pvg_stats(fd, &st));
+		EXPECT_EQ(st.out_mappings, st.out_pinned_pages)
+			TH_LOG("n %u", n);
+
+		/* The guest's next invalidations map what failed. */
+		ASSERT_EQ(0, fn_write(dir, 0));
+		if (!attached)
+			ASSERT_EQ(0, pvg_attach(&g, self->hbdf, SID_A));
+		ASSERT_EQ(0, fn_global_flush(&g));
+		EXPECT_EQ(0, fn_check(&g, want, 1)) TH_LOG("n %u", n);
+		ASSERT_EQ(0, edu_open(&e, &v, self->bdf));
+		pvg_pattern(g.ram + want[0], LEN, n);
+		memset(g.ram + want[1], 0, LEN);
+		EXPECT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
+		EXPECT_TRUE(pvg_is_pattern(g.ram + want[1], LEN, n))
+			TH_LOG("n %u", n);
+		edu_close(&e);
+
+		pvv_close(&v);
+		close(fd);
+		pvg_fini(&g);
+		if (self->pinned0 >= 0)
+			EXPECT_EQ(self->pinned0, pvg_global_pinned())
+				TH_LOG("n %u", n);
+		if (left || _metadata->exit_code == KSFT_FAIL)
+			break;
+		fired++;
+	}
+	TH_LOG("%u fallible steps, each failed once", fired);
+	EXPECT_LT(20, fired);
+}
+
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -263,6 +264,31 @@ static inline long long pvg_global_pinned(void)
 		fclose(f);
 	}
 	return n;
+}
+
+/*
+ * The debugfs directories of this process's contexts: how many there are,
+ * and one of them in @dir.
+ */
+static inline int pvg_ctx_dir(char *dir, size_t len)
+{
+	const char *base = "/sys/kernel/debug/pviommu";
+	char prefix[32];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "%d-", getpid());
+	d = opendir(base);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(dir, len, "%s/%s", base, de->d_name);
+			found++;
+		}
+	closedir(d);
+	return found;
 }
 
 /* "0000:00:03.0" as PVIOMMU_ATTACH's host_bdf. */

@@ -9,7 +9,6 @@
  * group ("<bdf> <bdf>", on vfio-pci). Tests that need an edu skip on other
  * devices.
  */
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -327,28 +326,6 @@ TEST_F(vfio, group_of_two)
 	pvv_close(&v);
 }
 
-/* The debugfs directory of this process's only context, in @dir. */
-static int ctx_dir(char *dir, size_t len)
-{
-	const char *base = "/sys/kernel/debug/pviommu";
-	char prefix[32];
-	struct dirent *de;
-	int found = 0;
-	DIR *d;
-
-	snprintf(prefix, sizeof(prefix), "%d-", getpid());
-	d = opendir(base);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
-			snprintf(dir, len, "%s/%s", base, de->d_name);
-			found++;
-		}
-	closedir(d);
-	return found;
-}
-
 /* The value of @key in a debugfs "key value" file, or -1. */
 static long long file_value(const char *dir, const char *file,
 			    const char *key)
@@ -396,7 +373,7 @@ TEST_F(vfio, debugfs_context)
 	char dir[512], path[600], want[64];
 	struct pvv v;
 
-	ASSERT_EQ(1, ctx_dir(dir, sizeof(dir)));
+	ASSERT_EQ(1, pvg_ctx_dir(dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/owner", dir);
 	snprintf(want, sizeof(want), "pid %d comm ", getpid());
 	EXPECT_TRUE(file_has(path, want));
@@ -437,7 +414,7 @@ TEST_F(vfio, debugfs_context)
 	close(self->m.fd);
 	self->m.fd = -1;
 	pvv_close(&v);
-	EXPECT_EQ(0, ctx_dir(dir, sizeof(dir)));
+	EXPECT_EQ(0, pvg_ctx_dir(dir, sizeof(dir)));
 }
 
 /* Write @val to tracefs file @file. */
