@@ -138,7 +138,12 @@ fi
 if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
 	qemu=${PVIOMMU_QEMU:-$("$root/tools/qemu/build.sh")} || exit 1
 	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/share/qemu" "$rootfs/l2"
-	strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
+	# Symbols stay for a profile (PVIOMMU_PERF).
+	if [ -n "${PVIOMMU_PERF:-}" ]; then
+		cp "$qemu" "$rootfs/usr/bin/qemu-system-x86_64" || exit 1
+	else
+		strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
+	fi
 	copy_libs "$qemu"
 	# Firmware from Debian's qemu-system-data and seabios packages.
 	for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
@@ -159,9 +164,11 @@ if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
 	(cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) \
 		> "$rootfs/l2/initrd.gz" || exit 1
 fi
-# PVIOMMU_PERF=1 (bench mode): perf and its libraries, for a sampled
-# profile of PVIOMMU_PROFILE's quick run (tools/vm/init).
-if [ "$mode" = bench ] && [ -n "${PVIOMMU_PERF:-}" ]; then
+# PVIOMMU_PERF=1: perf and its libraries, for a sampled profile of
+# PVIOMMU_PROFILE's quick run (bench) or of the largest buffer's phase on
+# each path (bench-e2e; tools/vm/init).
+if { [ "$mode" = bench ] || [ "$mode" = bench-e2e ]; } &&
+	[ -n "${PVIOMMU_PERF:-}" ]; then
 	perf=$(command -v perf) || { echo "vmtest: no perf" >&2; exit 1; }
 	for f in "$perf" $(ldd "$perf" | grep -o '/[^ ]*'); do
 		mkdir -p "$rootfs$(dirname "$f")"
@@ -255,6 +262,15 @@ if [ "$mode" = bench ]; then
 fi
 if [ "$mode" = e2e ]; then
 	cp "$tests" "$root/.build/e2e.log"
+fi
+if [ "$mode" = bench-e2e ] && [ -n "${PVIOMMU_PERF:-}" ]; then
+	mkdir -p "$root/.build/bench"
+	sed -n '/^PVIOMMU-PERF-BEGIN/,/^PVIOMMU-PERF-END/p' "$tests" \
+		> "$root/.build/bench/e2e-perf.txt"
+	cat "$root/.build/bench/e2e-perf.txt"
+	grep -q '^PVIOMMU-VMTEST-RESULT passed=[0-9]* failed=0' "$tests" ||
+		bad=1
+	exit "$bad"
 fi
 if [ "$mode" = bench-e2e ]; then
 	mkdir -p "$root/.build/bench"
