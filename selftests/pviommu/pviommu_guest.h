@@ -66,9 +66,19 @@ static inline __u64 pvg_table(struct pvg *g)
 	return gpa;
 }
 
+/* The guest's Translation Enable (on at pvg_init()). Returns 0 or -errno. */
+static inline int pvg_translate(struct pvg *g, int on)
+{
+	struct pviommu_translation te = {
+		.size = sizeof(te), .flags = on ? PVIOMMU_TRANSLATION_ENABLE : 0,
+	};
+
+	return ioctl(g->fd, PVIOMMU_SET_TRANSLATION, &te) ? -errno : 0;
+}
+
 /*
- * Guest RAM of @ram_size bytes at GPA 0, capabilities, and an empty root
- * table. Returns 0 or -errno.
+ * Guest RAM of @ram_size bytes at GPA 0, capabilities, an empty root
+ * table, and translation enabled. Returns 0 or -errno.
  */
 static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
 {
@@ -98,7 +108,7 @@ static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
 	root.rtaddr = g->rta;
 	if (ioctl(fd, PVIOMMU_SET_ROOT, &root))
 		return -errno;
-	return 0;
+	return pvg_translate(g, 1);
 }
 
 static inline void pvg_fini(struct pvg *g)

@@ -60,6 +60,7 @@ TEST_F(pviommu, get_info)
 	test_get_info(&info);
 	EXPECT_EQ(PVIOMMU_API_VERSION, info.out_api_version);
 	EXPECT_EQ(0, info.out_features & ~PVIOMMU_TEST_KNOWN_FEATURES);
+	EXPECT_TRUE(info.out_features & PVIOMMU_FEATURE_TRANSLATION);
 	EXPECT_LT(0, info.out_max_ram_slots);
 	EXPECT_LT(0, info.out_max_devices);
 	EXPECT_LT(0, info.out_max_mappings);
@@ -124,6 +125,8 @@ TEST_F(pviommu, ioctl_length)
 		    ((struct pviommu_stats){ .flags = 0 }), (void)0);
 	TEST_LENGTH(pviommu_query, PVIOMMU_QUERY, __reserved2,
 		    ((struct pviommu_query){ .guest_sid = 1 }), (void)0);
+	TEST_LENGTH(pviommu_translation, PVIOMMU_SET_TRANSLATION, __reserved,
+		    ((struct pviommu_translation){ .flags = 0 }), (void)0);
 	/* Last: once a root is set the capabilities are fixed. */
 	TEST_LENGTH(pviommu_root, PVIOMMU_SET_ROOT, rtaddr,
 		    ((struct pviommu_root){ .rtaddr = 0x1000 }), (void)0);
@@ -262,6 +265,28 @@ TEST_F(pviommu, set_root)
 	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, PVIOMMU_SET_ROOT, &cmd));
 	test_set_root((1ULL << TEST_HAW) - 4096);
 	test_set_root(0);	/* the guest may move its root table */
+}
+
+/* Translation Enable: flags, reserved bits, out_failed written back. */
+TEST_F(pviommu, set_translation)
+{
+	struct pviommu_translation cmd = {
+		.size = sizeof(cmd), .flags = 2, .out_failed = 7,
+	};
+
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->fd, PVIOMMU_SET_TRANSLATION, &cmd));
+	cmd.flags = PVIOMMU_TRANSLATION_ENABLE;
+	cmd.__reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, PVIOMMU_SET_TRANSLATION, &cmd));
+	cmd.__reserved = 0;
+	/* Needs nothing set up: there is no device to update. */
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_SET_TRANSLATION, &cmd));
+	EXPECT_EQ(0, cmd.out_failed);
+	cmd.flags = 0;
+	cmd.out_failed = 7;
+	ASSERT_EQ(0, ioctl(self->fd, PVIOMMU_SET_TRANSLATION, &cmd));
+	EXPECT_EQ(0, cmd.out_failed);
 }
 
 /* Guest RAM slots: every errno, and that a failed call changes nothing. */

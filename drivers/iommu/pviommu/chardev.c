@@ -30,7 +30,7 @@ static int pviommu_get_info(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		return -EINVAL;
 
 	cmd->out_api_version = PVIOMMU_API_VERSION;
-	cmd->out_features = 0;
+	cmd->out_features = PVIOMMU_FEATURE_TRANSLATION;
 	cmd->out_max_ram_slots = PVIOMMU_MAX_RAM_SLOTS;
 	cmd->out_max_devices = PVIOMMU_MAX_DEVICES;
 	cmd->out_max_mappings = PVIOMMU_MAX_MAPPINGS;
@@ -43,6 +43,7 @@ union pviommu_ucmd_buffer {
 	struct pviommu_info info;
 	struct pviommu_guest_caps caps;
 	struct pviommu_root root;
+	struct pviommu_translation translation;
 	struct pviommu_ram ram;
 	struct pviommu_attach attach;
 	struct pviommu_detach detach;
@@ -98,6 +99,8 @@ static const struct pviommu_ioctl_op pviommu_ioctl_ops[] = {
 		 out_shadows),
 	IOCTL_OP(PVIOMMU_QUERY, pviommu_ctx_query, struct pviommu_query,
 		 __reserved2),
+	IOCTL_OP(PVIOMMU_SET_TRANSLATION, pviommu_ctx_set_translation,
+		 struct pviommu_translation, __reserved),
 #ifdef PVIOMMU_TEST
 	IOCTL_OP(PVIOMMU_TEST_FLOOR, pviommu_ctx_test_floor,
 		 struct pviommu_test_floor, out_ns),

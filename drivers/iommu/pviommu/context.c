@@ -269,6 +269,31 @@ int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 }
 
 /**
+ * pviommu_ctx_set_translation() - PVIOMMU_SET_TRANSLATION
+ * @ctx: the context
+ * @ucmd: the call, a struct pviommu_translation
+ *
+ * Return: 0 or a negative errno, see the uAPI header.
+ */
+int pviommu_ctx_set_translation(struct pviommu_ctx *ctx,
+				struct pviommu_ucmd *ucmd)
+{
+	struct pviommu_translation *cmd = ucmd->cmd;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	if (cmd->flags & ~PVIOMMU_TRANSLATION_ENABLE)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	ctx->engine.failed = 0;
+	ret = pviommu_engine_set_translation(&ctx->engine, cmd->flags &
+					     PVIOMMU_TRANSLATION_ENABLE);
+	cmd->out_failed = ctx->engine.failed;
+	return ret ?: pviommu_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/**
  * pviommu_ctx_ram_add() - PVIOMMU_RAM_ADD
  * @ctx: the context
  * @ucmd: the call, a struct pviommu_ram

@@ -32,6 +32,8 @@ struct mm_struct;
 #define PVIOMMU_MAX_RAM_SLOTS		256
 #define PVIOMMU_MAX_DEVICES		64
 #define PVIOMMU_MAX_MAPPINGS		1048576	/* 4 GiB in 4 KiB leaves */
+/* The most references a page may have for pviommu to pin it once more. */
+#define PVIOMMU_MAX_PAGE_REFS		(INT_MAX / 4)
 #define PVIOMMU_MAX_BATCH		1024
 #define PVIOMMU_MAX_FAULTS		256
 
@@ -198,6 +200,8 @@ void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,
 struct pviommu_ctx *pviommu_ctx_from_file(struct file *file);
 int pviommu_ctx_set_caps(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
+int pviommu_ctx_set_translation(struct pviommu_ctx *ctx,
+				struct pviommu_ucmd *ucmd);
 int pviommu_ctx_ram_add(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_ram_remove(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);

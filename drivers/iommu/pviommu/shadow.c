@@ -1073,7 +1073,11 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 	u64 start = 0;
 	int ret;
 
-	if (e->root_set) {
+	if (!e->translate) {
+		/* Not translated: guest physical addresses, all of RAM. */
+		memset(&c, 0, sizeof(c));
+		c.pass_through = true;
+	} else if (e->root_set) {
 		pviommu_read_fn read;
 		void *priv;
 
@@ -1416,6 +1420,34 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
 	ret = dev_update(e, d);
 	if (ret)
 		dev_remove(e, d);
+	pviommu_engine_flush(e);
+	return ret;
+}
+
+/**
+ * pviommu_engine_set_translation() - the guest's Translation Enable
+ * @e: the engine
+ * @on: translation enabled (GCMD.TE)
+ *
+ * Disabled, every device resolves to the pass-through shadow (guest
+ * physical addresses over all guest RAM); enabled, each resolves as its
+ * context entry says. Every device follows before the call returns; one
+ * whose shadow cannot be built or attached stays blocked, with a fault
+ * record, counted in @e->failed.
+ *
+ * Return: 0, or -EINTR on a fatal signal.
+ */
+int pviommu_engine_set_translation(struct pviommu_engine *e, bool on)
+{
+	const struct pviommu_qi_action all = {
+		.op = PVIOMMU_QI_CONTEXT,
+		.scope = PVIOMMU_SCOPE_GLOBAL,
+	};
+	int ret;
+
+	e->translate = on;
+	e->budget = U64_MAX;
+	ret = apply_context(e, &all, false);
 	pviommu_engine_flush(e);
 	return ret;
 }

@@ -215,6 +215,8 @@ struct pviommu_unpin_run {
  * @fault_priv: for @fault
  * @rtaddr: the guest's root-table register, valid when @root_set
  * @root_set: a root table is set
+ * @translate: the guest's Translation Enable; when clear every device
+ *	resolves to the pass-through shadow, whatever its context entry says
  * @shadows: list of struct pviommu_shadow
  * @devs: list of struct pviommu_sdev
  * @groups: list of struct pviommu_sgroup
@@ -250,6 +252,7 @@ struct pviommu_engine {
 	void *fault_priv;
 	u64 rtaddr;
 	bool root_set;
+	bool translate;
 	struct list_head shadows;
 	struct list_head devs;
 	struct list_head groups;
@@ -310,6 +313,7 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup);
 int pviommu_engine_reserve(struct pviommu_engine *e, u64 start, u64 last);
 int pviommu_engine_detach(struct pviommu_engine *e, u16 sid);
 int pviommu_engine_set_root(struct pviommu_engine *e, u64 rtaddr);
+int pviommu_engine_set_translation(struct pviommu_engine *e, bool on);
 int pviommu_engine_add_slot(struct pviommu_engine *e,
 			    const struct pviommu_ram_slot *slot);
 void pviommu_engine_remove_slot(struct pviommu_engine *e, u64 gpa, u64 len);

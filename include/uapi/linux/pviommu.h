@@ -62,10 +62,20 @@ enum {
 	PVIOMMU_CMD_GET_STATS,
 	PVIOMMU_CMD_QUERY,
 	PVIOMMU_CMD_VFIO_LINK,
+	PVIOMMU_CMD_SET_TRANSLATION,
 };
 
 /* Version of the interface described in this header. */
 #define PVIOMMU_API_VERSION	1
+
+/**
+ * enum pviommu_features - bits of pviommu_info.out_features
+ * @PVIOMMU_FEATURE_TRANSLATION: PVIOMMU_SET_TRANSLATION: contexts model
+ *	the guest's Translation Enable, starting with translation disabled
+ */
+enum pviommu_features {
+	PVIOMMU_FEATURE_TRANSLATION = 1 << 0,
+};
 
 /**
  * struct pviommu_info - ioctl(PVIOMMU_GET_INFO)
@@ -156,6 +166,47 @@ struct pviommu_root {
 };
 
 #define PVIOMMU_SET_ROOT	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_ROOT)
+
+/**
+ * enum pviommu_translation_flags - flags of struct pviommu_translation
+ * @PVIOMMU_TRANSLATION_ENABLE: the guest's Translation Enable (GCMD.TE) is
+ *	set
+ */
+enum pviommu_translation_flags {
+	PVIOMMU_TRANSLATION_ENABLE = 1 << 0,
+};
+
+/**
+ * struct pviommu_translation - ioctl(PVIOMMU_SET_TRANSLATION)
+ * @size: sizeof(struct pviommu_translation)
+ * @flags: enum pviommu_translation_flags
+ * @out_failed: attached devices the host could not give what the call
+ *	asks for; each stays blocked, with a fault record. Ignored on input.
+ * @__reserved: must be 0
+ *
+ * The guest's Translation Enable command. A context starts with
+ * translation disabled, as a VT-d unit comes out of reset: DMA from an
+ * attached device is not translated, its addresses are guest physical
+ * addresses over all guest RAM, whatever the root and context entries say
+ * (as through a pass-through context entry: every page of guest RAM is
+ * pinned while a device is attached with translation disabled). With
+ * translation enabled, each device translates as its context entry says,
+ * and is blocked while no root table is set. The VMM calls this when the
+ * guest's GCMD.TE changes and when its unit resets; the change applies to
+ * every attached device before the call returns (VT-d needs no
+ * invalidation for it), like PVIOMMU_ATTACH in one call.
+ *
+ * EOPNOTSUPP: an unknown flag. EINVAL: @__reserved set. EINTR: a fatal
+ * signal; devices not updated yet keep what they had.
+ */
+struct pviommu_translation {
+	__u32 size;
+	__u32 flags;
+	__u32 out_failed;
+	__u32 __reserved;
+};
+
+#define PVIOMMU_SET_TRANSLATION	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_TRANSLATION)
 
 /**
  * enum pviommu_ram_flags - flags for struct pviommu_ram

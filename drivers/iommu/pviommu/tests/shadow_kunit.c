@@ -100,6 +100,7 @@ static struct st *st_new_caps(struct kunit *test, u64 cap, u64 ecap)
 	st->ctp = fg_table(st->m);
 	fg_set(st->m, st->rta, 0, st->ctp | VTD_RE_P);
 	pviommu_engine_set_root(&st->e, st->rta);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
 	return st;
 }
 
@@ -619,6 +620,57 @@ static void shadow_test_pass_through(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
 	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
+ * Translation Enable: while it is clear, devices reach guest physical
+ * addresses over all guest RAM, whatever their context entries say (none
+ * here, or one that maps a single page); set, they translate through the
+ * context entry; cleared again (kexec), untranslated again.
+ */
+static void shadow_test_translation_enable(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct fh_dom *dom;
+
+	KUNIT_ASSERT_EQ(test, pviommu_engine_set_translation(&st->e, false),
+			0);
+	st_attach(st, 0);
+	st_attach(st, 1);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[1].dom, dom);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x123000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x123000));
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, RAM_LEN / SZ_4K_);
+
+	/* Enabled: device 0 through its tables, device 1 not present. */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0x5000, RW);
+	st_ctx(st, 0, 1, root, 0);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 0);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x123000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, SZ_2M_, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x5000));
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[1].dom, NULL);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	st_check(st);
+
+	/* Disabled again: both untranslated, nothing of the tables left. */
+	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, false),
+			0);
+	dom = st->fh->devs[1].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, dom);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, SZ_2M_, NULL),
+			fh_pa(st->fh, RAM_UADDR + SZ_2M_));
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, RAM_LEN / SZ_4K_);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
 }
 
 /*
@@ -1956,6 +2008,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_move),
 	KUNIT_CASE(shadow_test_block),
 	KUNIT_CASE(shadow_test_pass_through),
+	KUNIT_CASE(shadow_test_translation_enable),
 	KUNIT_CASE(shadow_test_split_merge),
 	KUNIT_CASE(shadow_test_perm_change),
 	KUNIT_CASE(shadow_test_same_gpa),
