@@ -12,6 +12,7 @@
  * edu skip on other devices.
  */
 #include <linux/capability.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -886,6 +887,274 @@ TEST_F(dma, group_leaves_container)
 	ASSERT_EQ(0, pvv_link(self->v.container, self->fd));
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	ASSERT_EQ(0, pvg_query(g, SID_A, IOVA, &q));
+}
+
+/*
+ * Concurrency: two threads on one context, a close and a group leaving
+ * its container while an invalidation runs, a VMM killed mid-batch.
+ */
+struct conc {
+	struct pvg *g;
+	__u64 root;
+	int stop;		/* __atomic */
+	int errors;
+	long long before;
+	int fd;
+	struct pvv *v;
+};
+
+/* Thread B: every other call, and a RAM slot coming and going. */
+static void *conc_other(void *arg)
+{
+	struct conc *c = arg;
+	__u8 *extra = mmap(NULL, PVG_PAGE * 16, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct pviommu_ram ram = {
+		.size = sizeof(ram), .gpa = 1ULL << 32,
+		.length = PVG_PAGE * 16, .uaddr = (uintptr_t)extra,
+	};
+	struct pviommu_fault f[4];
+	struct pviommu_stats st;
+	struct pviommu_query q;
+
+	if (extra == MAP_FAILED)
+		return NULL;
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		c->errors += !!pvg_stats(c->g->fd, &st);
+		c->errors += pvg_faults(c->g->fd, f, 4) < 0;
+		c->errors += pvg_query(c->g, SID_A, IOVA, &q) == -EINVAL;
+		c->errors += !!pvg_context_flush(c->g, SID_A);
+		ram.uaddr = (uintptr_t)extra;
+		c->errors += !!ioctl(c->g->fd, PVIOMMU_RAM_ADD, &ram);
+		ram.uaddr = 0;
+		c->errors += !!ioctl(c->g->fd, PVIOMMU_RAM_REMOVE, &ram);
+	}
+	munmap(extra, PVG_PAGE * 16);
+	return NULL;
+}
+
+TEST_F(dma, two_threads)
+{
+	struct conc c = { .g = &self->g, .root = self->root };
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	struct pviommu_query q;
+	int i, mapped[16] = { 0 }, n = 0;
+	pthread_t t;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, pthread_create(&t, NULL, conc_other, &c));
+	for (i = 0; i < 400; i++) {
+		int k = (i * 7) % 16;
+
+		mapped[k] = !mapped[k];
+		pvg_map(g, self->root, IOVA + k * PVG_PAGE,
+			GPA + k * PVG_PAGE, mapped[k] ? PVG_RW : 0);
+		if (pvg_flush(g, 1, IOVA + k * PVG_PAGE, 0, 0))
+			c.errors++;
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, c.errors);
+	for (i = 0; i < 16; i++) {
+		int rc = pvg_query(g, SID_A, IOVA + i * PVG_PAGE, &q);
+
+		EXPECT_EQ(mapped[i] ? 0 : -ENOENT, rc) TH_LOG("page %d", i);
+		if (!rc)
+			EXPECT_EQ(pvg_phys(g->ram + GPA + i * PVG_PAGE),
+				  q.out_phys);
+		n += mapped[i];
+	}
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(n, st.out_pinned_pages);
+}
+
+/* Thread B: once the invalidation pins, close the context and the group. */
+static void *conc_close(void *arg)
+{
+	struct conc *c = arg;
+	int i;
+
+	for (i = 0; i < 100000 && pvg_global_pinned() <= c->before; i++)
+		usleep(100);
+	c->errors += pvg_global_pinned() <= c->before;
+	close(c->fd);
+	pvv_close(c->v);
+	return NULL;
+}
+
+/*
+ * The context is closed and the device's group leaves its container
+ * while an invalidation maps all of guest RAM (pass-through): both wait
+ * for it, and everything is released after.
+ */
+TEST_F(dma, close_during_invalidate)
+{
+	struct conc c = { .g = &self->g, .fd = self->fd, .v = &self->v };
+	struct pvg *g = &self->g;
+	pthread_t t;
+
+	if (self->pinned0 < 0)
+		SKIP(return, "no debugfs pviommu/pinned_pages");
+	c.before = self->pinned0;
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	pvg_context(g, SID_A, 2, 0, 2);
+	ASSERT_EQ(0, pthread_create(&t, NULL, conc_close, &c));
+	/* Done, or stopped because the group left: not a crash. */
+	pvg_context_flush(g, SID_A);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, c.errors) TH_LOG("the invalidation pinned nothing");
+	self->fd = -1;
+	EXPECT_EQ(self->pinned0, pvg_global_pinned());
+	/* The device is free for the next VMM. */
+	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, -1));
+}
+
+/*
+ * A VMM killed while one ATTACH pins all of guest RAM (translation
+ * disabled): the call stops at the next batch, and every pin goes.
+ */
+TEST_F(dma, killed_mid_batch)
+{
+	long long before = self->pinned0, at_kill = 0;
+	int pipefd[2], status, i;
+	char ch;
+	pid_t pid;
+
+	if (before < 0)
+		SKIP(return, "no debugfs pviommu/pinned_pages");
+	ASSERT_EQ(0, pipe(pipefd));
+	pvv_close(&self->v);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(PVIOMMU_DEV, O_RDWR);
+		struct pvg cg;
+		struct pvv v;
+
+		if (fd < 0 || pvg_init(&cg, fd, 256 << 20) ||
+		    pvv_open(&v, self->bdf, fd) || pvg_translate(&cg, 0))
+			_exit(1);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(2);
+		pvg_attach(&cg, self->hbdf, SID_A);
+		_exit(3);
+	}
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &ch, 1));
+	for (i = 0; i < 100000; i++) {
+		at_kill = pvg_global_pinned();
+		if (at_kill > before)
+			break;
+		usleep(100);
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	TH_LOG("killed with %lld of %llu pages pinned", at_kill - before,
+	       (256ULL << 20) / PVG_PAGE);
+	EXPECT_LT(before, at_kill);
+	EXPECT_EQ(before, pvg_global_pinned());
+	close(pipefd[0]);
+	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, self->fd));
+}
+
+/*
+ * One guest page mapped at 2^19 + 1024 IOVAs (a guest's tables can; a
+ * table that points at itself makes it cheap): pviommu stops pinning the
+ * page before its reference count nears where GUP warns (each pin of a
+ * small page takes 1024 references), leaves the rest unmapped with fault
+ * records, and closing releases every pin.
+ */
+#define PB_LEAVES	((1U << 19) + 1024)
+
+TEST_F_TIMEOUT(dma, pin_bound, 600)
+{
+	struct pvg *g = &self->g;
+	__u64 target = 32ULL << 20, d[4];
+	struct pviommu_invalidate inv;
+	unsigned int i, failed = 0, flags = 0;
+	struct pviommu_stats st;
+	int done = 0;
+
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	for (i = 0; i < PB_LEAVES; i++)
+		pvg_map(g, self->root, (1ULL << 32) + (__u64)i * PVG_PAGE,
+			target, PVG_R);
+	ASSERT_GT(target, g->next_table);
+	d[0] = 0x2 | 2 << 4 | 1 << 16;	/* domain-selective, domain 1 */
+	d[1] = 0;
+	pvg_wait(d + 2, PVG_STATUS, 2, 0);
+	while (done < 2) {
+		inv = (struct pviommu_invalidate){
+			.size = sizeof(inv), .flags = flags,
+			.data_uptr = (uintptr_t)(d + 2 * done),
+			.entry_len = 16, .entry_num = 2 - done,
+		};
+		if (!ioctl(self->fd, PVIOMMU_INVALIDATE, &inv)) {
+			failed += inv.out_failed;
+			break;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		failed += inv.out_failed;
+		done += inv.entry_num;
+		flags = PVIOMMU_INVALIDATE_CONTINUE;
+	}
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	TH_LOG("%llu leaves mapped, %u left unmapped",
+	       (unsigned long long)st.out_mappings, failed);
+	EXPECT_LT(0, failed);
+	EXPECT_GE(1ULL << 19, st.out_pinned_pages);
+	EXPECT_EQ(PB_LEAVES, st.out_mappings + failed);
+	EXPECT_EQ(st.out_mappings, st.out_pinned_pages);
+}
+
+/*
+ * Translation Enable, as a guest's firmware, its driver and kexec see it:
+ * before the guest enables translation, DMA reaches guest physical
+ * addresses over all guest RAM with no table at all; enabled, only what
+ * the context entry maps; disabled again, guest physical addresses again.
+ */
+TEST_F(dma, translation_enable)
+{
+	struct pvg *g = &self->g;
+	struct pviommu_stats st;
+	struct edu e;
+
+	if (!self->edu)
+		SKIP(return, "%s is not an edu device", self->bdf);
+	pvg_context(g, SID_A, 0, 0, 0);
+	ASSERT_EQ(0, pvg_translate(g, 0));
+	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
+	ASSERT_EQ(0, edu_open(&e, &self->v, self->bdf));
+	pvg_pattern(g->ram + GPA, LEN, 11);
+	ASSERT_EQ(0, edu_copy(&e, GPA, GPA + PVG_PAGE, LEN));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + PVG_PAGE, LEN, 11));
+
+	/* Enabled: IOVA -> GPA + 2 pages only. */
+	pvg_map(g, self->root, IOVA, GPA + 2 * PVG_PAGE, PVG_RW);
+	pvg_context(g, SID_A, 1, self->root, 0);
+	ASSERT_EQ(0, pvg_translate(g, 1));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(1, st.out_pinned_pages);
+	pvg_pattern(g->ram + GPA + 2 * PVG_PAGE, LEN, 12);
+	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
+	memset(g->ram + GPA + 2 * PVG_PAGE, 0, LEN);
+	memset(g->ram + GPA + 3 * PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_dma(&e, GPA + 3 * PVG_PAGE, LEN, 1));
+	EXPECT_FALSE(pvg_is_pattern(g->ram + GPA + 3 * PVG_PAGE, LEN, 12));
+	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 1));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + 2 * PVG_PAGE, LEN, 12));
+
+	/* Disabled again (kexec): guest physical addresses again. */
+	ASSERT_EQ(0, pvg_translate(g, 0));
+	ASSERT_EQ(0, edu_copy(&e, GPA, GPA + 3 * PVG_PAGE, LEN));
+	EXPECT_TRUE(pvg_is_pattern(g->ram + GPA + 3 * PVG_PAGE, LEN, 11));
+	ASSERT_EQ(0, pvg_stats(self->fd, &st));
+	EXPECT_EQ(RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
+	edu_close(&e);
 }
 
 /*

@@ -361,8 +361,23 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 		host_uncharge(h, npages);
 		return ret < 0 ? ret : -EFAULT;
 	}
-	for (i = 0; i < npages; i++)
+	for (i = 0; i < npages; i++) {
+		/*
+		 * A guest can map one page at a million IOVAs of each of its
+		 * contexts, and each pin of a small page takes
+		 * GUP_PIN_COUNTING_BIAS references: left alone, a few
+		 * contexts would drive its reference count to overflow,
+		 * where GUP warns and fails. Past a quarter of that, the
+		 * pin is refused and the leaf stays unmapped.
+		 */
+		if (folio_ref_count(page_folio(h->pages[i])) >
+		    PVIOMMU_MAX_PAGE_REFS) {
+			unpin_user_pages(h->pages, npages);
+			host_uncharge(h, npages);
+			return -EOVERFLOW;
+		}
 		pa[i] = page_to_phys(h->pages[i]);
+	}
 	h->pinned += npages;
 	atomic64_add(npages, &pviommu_pinned);
 	return 0;
