@@ -314,6 +314,8 @@ TEST_F(dma, memlock)
 	ASSERT_EQ(0, pvg_flush_out(g, 1, IOVA, 3, 0, &inv));
 	EXPECT_EQ(4, inv.out_failed);
 	EXPECT_EQ(4, pvg_faults(self->fd, f, 8));
+	EXPECT_EQ(PVIOMMU_FAULT_HOST_MAP, f[0].reason);
+	EXPECT_EQ(SID_A, f[0].sid);
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	EXPECT_EQ(4, st.out_pinned_pages);
 	EXPECT_EQ(4, st.out_mappings);

@@ -159,7 +159,7 @@ static void engine_reader(struct pviommu_engine *e, pviommu_read_fn *read,
 }
 
 static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
-			 struct pviommu_sdev *d, u64 iova, u8 reason)
+			 struct pviommu_sdev *d, u64 iova, u32 reason)
 {
 	if (!d) {
 		list_for_each_entry(d, &e->devs, node)
@@ -631,7 +631,7 @@ static int recon_map(struct recon *r, u64 iova, u64 gpa, u64 size, u8 perm)
 		return 0;
 	}
 	r->e->failed++;
-	engine_fault(r->e, r->s, r->dev, iova, VTD_FR_PAGING_ENTRY_INV);
+	engine_fault(r->e, r->s, r->dev, iova, PVIOMMU_FR_HOST_MAP);
 	return 0;
 }
 
@@ -1206,7 +1206,7 @@ static int apply_context(struct pviommu_engine *e,
 			 * and the invalidation completes for the others.
 			 */
 			e->failed++;
-			engine_fault(e, NULL, d, 0, VTD_FR_CONTEXT_ENTRY_INV);
+			engine_fault(e, NULL, d, 0, PVIOMMU_FR_HOST_ATTACH);
 		}
 	}
 	return 0;

@@ -248,7 +248,7 @@ struct pviommu_engine {
 	struct pviommu_gmem *gmem;
 	pviommu_read_fn read;
 	void *read_priv;
-	void (*fault)(void *priv, u16 sid, u64 iova, u8 reason);
+	void (*fault)(void *priv, u16 sid, u64 iova, u32 reason);
 	void *fault_priv;
 	u64 rtaddr;
 	bool root_set;

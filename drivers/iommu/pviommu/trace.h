@@ -102,11 +102,11 @@ TRACE_EVENT(pviommu_host_sync,
 
 /* A fault record queued for the guest. */
 TRACE_EVENT(pviommu_fault,
-	    TP_PROTO(u16 sid, u64 iova, u8 reason),
+	    TP_PROTO(u16 sid, u64 iova, u32 reason),
 	    TP_ARGS(sid, iova, reason),
 	    TP_STRUCT__entry(__field(u16, sid)
 			     __field(u64, iova)
-			     __field(u8, reason)),
+			     __field(u32, reason)),
 	    TP_fast_assign(__entry->sid = sid;
 			   __entry->iova = iova;
 			   __entry->reason = reason;),

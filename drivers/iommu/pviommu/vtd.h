@@ -145,6 +145,9 @@
 #define VTD_FR_PAGING_ENTRY_RSVD	0xc
 #define VTD_FR_CONTEXT_ENTRY_TT		0xd
 #define VTD_FR_INTERRUPT_ADDR		0xe
+/* pviommu's own, beyond VT-d's 8 bits: what the host could not do. */
+#define PVIOMMU_FR_HOST_MAP		0x100
+#define PVIOMMU_FR_HOST_ATTACH		0x101
 
 #define VTD_PAGE_SHIFT			12
 #define VTD_PAGE_SIZE			BIT_ULL(VTD_PAGE_SHIFT)

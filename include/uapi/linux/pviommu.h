@@ -478,11 +478,29 @@ struct pviommu_eventfd {
 #define PVIOMMU_SET_EVENTFD	_IO(PVIOMMU_TYPE, PVIOMMU_CMD_SET_EVENTFD)
 
 /**
+ * enum pviommu_fault_host - fault reasons for what the host could not do
+ * @PVIOMMU_FAULT_HOST_MAP: a guest leaf (or a RAM slot of a pass-through
+ *	or untranslated device) the host could not map: the mapping limit,
+ *	RLIMIT_MEMLOCK, a pin or map error, a page pinned too often. It is
+ *	left unmapped.
+ * @PVIOMMU_FAULT_HOST_ATTACH: a device whose shadow the host could not
+ *	build or attach. It is blocked.
+ *
+ * Outside the 8-bit VT-d fault reasons: the guest did nothing wrong, and
+ * no VT-d reason says what happened. The VMM reports them on the host
+ * side; whether the guest sees a fault record for them is its choice.
+ */
+enum pviommu_fault_host {
+	PVIOMMU_FAULT_HOST_MAP = 0x100,
+	PVIOMMU_FAULT_HOST_ATTACH = 0x101,
+};
+
+/**
  * struct pviommu_fault - one fault record
  * @addr: the IOVA the fault is for
  * @sid: the guest source-id of the device
- * @reason: the VT-d fault reason (for example 0xc: reserved bit in a
- *	paging entry)
+ * @reason: the VT-d fault reason, 0x1 to 0xff (for example 0xc: reserved
+ *	bit in a paging entry), or an enum pviommu_fault_host value
  */
 struct pviommu_fault {
 	__aligned_u64 addr;
@@ -505,8 +523,9 @@ struct pviommu_fault {
  * guest RAM; their VT-d reasons); root and context entries that are
  * erroneous, once when they appear (not for entries that are merely not
  * present); guest leaves the host could not map (the mapping limit,
- * RLIMIT_MEMLOCK, pin or map errors: reason 0x7) or a device whose shadow
- * it could not build or attach (0x3); leaves over a host reserved IOVA
+ * RLIMIT_MEMLOCK, pin or map errors: PVIOMMU_FAULT_HOST_MAP) or a device
+ * whose shadow it could not build or attach (PVIOMMU_FAULT_HOST_ATTACH);
+ * leaves over a host reserved IOVA
  * range (0xe); and devices of an IOMMU group the guest leaves only partly
  * attached or splits over domains (0x3, see PVIOMMU_ATTACH).
  */

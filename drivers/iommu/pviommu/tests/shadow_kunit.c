@@ -30,7 +30,7 @@
 struct st_fault {
 	u16 sid;
 	u64 iova;
-	u8 reason;
+	u32 reason;
 };
 
 struct st {
@@ -48,7 +48,7 @@ struct st {
 	struct pviommu_leaf *leaves;	/* scratch for st_check() */
 };
 
-static void st_fault(void *priv, u16 sid, u64 iova, u8 reason)
+static void st_fault(void *priv, u16 sid, u64 iova, u32 reason)
 {
 	struct st *st = priv;
 
@@ -541,6 +541,25 @@ static void shadow_test_move(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
 	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, st->fh->devs[1].dom);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	st_check(st);
+
+	/*
+	 * The host cannot attach the new shadow: the device is blocked, not
+	 * left in the old one, with a host fault; the same invalidation
+	 * sent again attaches it.
+	 */
+	st_ctx(st, 1, 2, root2, 0);
+	st->fh->fail_attach = true;
+	st->e.failed = 0;
+	KUNIT_ASSERT_EQ(test, CC_DEV(1), 0);
+	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[1].dom, NULL);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(1));
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, PVIOMMU_FR_HOST_ATTACH);
+	st->fh->fail_attach = false;
+	KUNIT_ASSERT_EQ(test, CC_DEV(1), 0);
+	KUNIT_EXPECT_NOT_NULL(test, st->fh->devs[1].dom);
 	st_check(st);
 }
 
@@ -1190,6 +1209,10 @@ static void shadow_test_map_failure(struct kunit *test)
 	st->fh->fail_map = 3;
 	KUNIT_EXPECT_EQ(test, DSI(1), 0);
 	KUNIT_EXPECT_EQ(test, st->e.failed, 1);
+	/* The guest did nothing wrong: not a VT-d reason. */
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, PVIOMMU_FR_HOST_MAP);
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 3 * SZ_2M_);
 	dom = st->fh->devs[0].dom;
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 3);
 	KUNIT_EXPECT_EQ(test, fh_mapped_bytes(dom), 3 * SZ_4K_);
