@@ -583,7 +583,11 @@ struct pviommu_stats {
  * @out_gpa: the guest physical address of @out_start
  * @out_phys: the host physical address @iova is mapped to; only for
  *	CAP_SYS_ADMIN, 0 otherwise
- * @out_perm: 1 read, 2 write, as mapped
+ * @out_perm: 1 read, 2 write: what pviommu asked the host to map (the
+ *	guest's permissions, less write over read-only RAM). A write-only
+ *	leaf asks for write only; a host IOMMU whose tables cannot say
+ *	write-only (Intel's first-stage tables, most CPU-format tables) lets
+ *	the device read it too.
  * @__reserved2: must be 0
  *
  * For tests and debugging: what the shadow holds for one IOVA. ENOENT if
