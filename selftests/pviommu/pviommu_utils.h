@@ -23,7 +23,8 @@
 #define PVIOMMU_DEV	"/dev/pviommu"
 
 /* Feature bits this test suite knows; anything else is unexpected. */
-#define PVIOMMU_TEST_KNOWN_FEATURES	PVIOMMU_FEATURE_TRANSLATION
+#define PVIOMMU_TEST_KNOWN_FEATURES	(PVIOMMU_FEATURE_TRANSLATION | \
+					 PVIOMMU_FEATURE_SCALABLE)
 
 #define EXPECT_ERRNO(expected_errno, cmd)			\
 	({							\

@@ -30,7 +30,8 @@ static int pviommu_get_info(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 		return -EINVAL;
 
 	cmd->out_api_version = PVIOMMU_API_VERSION;
-	cmd->out_features = PVIOMMU_FEATURE_TRANSLATION;
+	cmd->out_features = PVIOMMU_FEATURE_TRANSLATION |
+			    PVIOMMU_FEATURE_SCALABLE;
 	cmd->out_max_ram_slots = PVIOMMU_MAX_RAM_SLOTS;
 	cmd->out_max_devices = PVIOMMU_MAX_DEVICES;
 	cmd->out_max_mappings = PVIOMMU_MAX_MAPPINGS;

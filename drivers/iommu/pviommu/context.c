@@ -260,7 +260,10 @@ int pviommu_ctx_set_root(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	case VTD_TTM_LEGACY:
 		break;
 	case VTD_TTM_SCALABLE:
-		return -EOPNOTSUPP;
+		/* Reserved on a unit without scalable-mode translation. */
+		if (!(ctx->caps.ecap & VTD_ECAP_SMTS))
+			return -EINVAL;
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -181,6 +181,10 @@ int pviommu_gmem_write(struct pviommu_gmem *gm, u64 gpa, const void *buf,
  * @did: domain ID
  * @levels: second-level table depth, 3 to 5
  * @root: guest physical address of the second-level root table
+ * @scalable: read from scalable-mode structures (fault reasons are the
+ *	SM ones)
+ * @pasid: scalable mode: the RID_PASID the device's DMA without PASID
+ *	translates through
  */
 struct pviommu_context {
 	u8 fault;
@@ -190,7 +194,11 @@ struct pviommu_context {
 	u16 did;
 	u8 levels;
 	u64 root;
+	bool scalable;
+	u32 pasid;
 };
+
+bool pviommu_fault_not_present(u8 reason);
 
 void pviommu_read_context(const struct pviommu_caps *caps,
 			  pviommu_read_fn read, void *priv, u64 rtaddr,

@@ -8,7 +8,8 @@
  *                                             context's number
  *       owner      the VMM: pid and command name (as it was at open)
  *       stats      the counters PVIOMMU_GET_STATS has, and the fault queue
- *       devices    host device -> guest source-id, and its shadow
+ *       devices    host device -> guest source-id, and its shadow (in
+ *                  scalable mode: and the RID_PASID it translates through)
  *       shadows    guest domain key, mappings, devices
  *       fail_nth   CONFIG_PVIOMMU_FAULT_INJECTION builds only (0600):
  *                  write n and the context's nth fallible step from then
@@ -102,6 +103,8 @@ static int devices_show(struct seq_file *m, void *v)
 				show_shadow(m, d->shadow);
 			else
 				seq_puts(m, "blocked");
+			if (d->ctx.scalable)
+				seq_printf(m, " scalable pasid %u", d->ctx.pasid);
 		}
 		seq_putc(m, '\n');
 	}

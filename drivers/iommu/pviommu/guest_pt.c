@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's VT-d translation structures: root and context entries, and
- * second-level page tables (legacy mode, VT-d specification 9.1, 9.3, 9.8).
+ * second-level page tables (legacy mode, VT-d specification 9.1, 9.3, 9.8),
+ * and in scalable mode the root and context entries, the PASID directory
+ * and PASID table entry a device's DMA without PASID translates through
+ * (9.2, 9.4-9.6), whose second-stage tables have the legacy format.
  *
  * Everything here is read from guest memory through a pviommu_read_fn and
  * is hostile input. The rules:
@@ -69,12 +72,166 @@ static bool read_entry(pviommu_read_fn read, void *priv, u64 gpa, u64 *lo,
 	return true;
 }
 
+/* Read the @n 64-bit words at @gpa. */
+static bool read_words(pviommu_read_fn read, void *priv, u64 gpa, u64 *w,
+		       unsigned int n)
+{
+	__le64 e[8];
+	unsigned int i;
+
+	if (read(priv, gpa, e, n * sizeof(e[0])))
+		return false;
+	for (i = 0; i < n; i++)
+		w[i] = le64_to_cpu(e[i]);
+	return true;
+}
+
+/**
+ * pviommu_fault_not_present() - a fault for an entry that is only absent
+ * @reason: a VT-d fault reason from pviommu_read_context()
+ *
+ * The unit records such a fault only at the device's DMA; pviommu records
+ * none for it, unlike for an erroneous entry.
+ *
+ * Return: whether @reason says a root, context or PASID entry is not
+ * present.
+ */
+bool pviommu_fault_not_present(u8 reason)
+{
+	switch (reason) {
+	case VTD_FR_ROOT_ENTRY_P:
+	case VTD_FR_CONTEXT_ENTRY_P:
+	case VTD_FR_SM_ROOT_ENTRY_P:
+	case VTD_FR_SM_CONTEXT_ENTRY_P:
+	case VTD_FR_SM_PDE_P:
+	case VTD_FR_SM_PTE_P:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Scalable mode (TTM 1): the root entry's half for the devfn, the 256-bit
+ * context entry, then the PASID directory and table entries of the
+ * context's RID_PASID, which DMA without PASID translates through. PGTT 2
+ * (second stage) and 4 (pass-through) translate; PGTT 1 (first stage) and
+ * 3 (nested) are refused as invalid entries, and so is a PGTT the guest's
+ * ECAP does not offer.
+ */
+static void read_sm_context(const struct pviommu_caps *caps,
+			    pviommu_read_fn read, void *priv, u64 rta, u16 sid,
+			    struct pviommu_context *ctx)
+{
+	u8 devfn = sid & 0xff;
+	u64 re[2], ce[4], pde, pte[8], ptr;
+	u32 pasid;
+	u8 aw;
+
+	ctx->scalable = true;
+	if (!read_words(read, priv, rta + (sid >> 8) * 16, re, 2)) {
+		ctx->fault = VTD_FR_SM_ROOT_ENTRY_INV;
+		return;
+	}
+	ptr = re[devfn >> 7];
+	if (!(ptr & VTD_SRE_P)) {
+		ctx->fault = VTD_FR_SM_ROOT_ENTRY_P;
+		return;
+	}
+	if (ptr & (VTD_SRE_RSVD | beyond_haw_63(caps))) {
+		ctx->fault = VTD_FR_SM_ROOT_ENTRY_RSVD;
+		return;
+	}
+
+	if (!read_words(read, priv, (ptr & VTD_SRE_CTP) + (devfn & 0x7f) * 32,
+			ce, 4)) {
+		ctx->fault = VTD_FR_SM_CONTEXT_ENTRY_INV;
+		return;
+	}
+	if (!(ce[0] & VTD_SCE_P)) {
+		ctx->fault = VTD_FR_SM_CONTEXT_ENTRY_P;
+		return;
+	}
+	if ((ce[0] & (VTD_SCE_RSVD0 | beyond_haw_63(caps))) ||
+	    (ce[1] & VTD_SCE_RSVD1) || ce[2] || ce[3]) {
+		ctx->fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD;
+		return;
+	}
+	ctx->fpd = ce[0] & VTD_SCE_FPD;
+	pasid = FIELD_GET(VTD_SCE_RID_PASID, ce[1]);
+	ctx->pasid = pasid;
+	/* The directory has 2^(PDTS + 7) entries of 64 PASIDs each. */
+	if (pasid >> 6 >= 1U << (FIELD_GET(VTD_SCE_PDTS, ce[0]) + 7)) {
+		ctx->fault = VTD_FR_SM_PASID_TOO_LARGE;
+		return;
+	}
+
+	if (!read_words(read, priv, (ce[0] & VTD_SCE_PDTP) + (pasid >> 6) * 8,
+			&pde, 1)) {
+		ctx->fault = VTD_FR_SM_PDE_INV;
+		return;
+	}
+	if (!(pde & VTD_PDE_P)) {
+		ctx->fault = VTD_FR_SM_PDE_P;
+		return;
+	}
+	if (pde & (VTD_PDE_RSVD | beyond_haw_63(caps))) {
+		ctx->fault = VTD_FR_SM_PDE_RSVD;
+		return;
+	}
+	ctx->fpd |= pde & VTD_PDE_FPD;
+
+	if (!read_words(read, priv, (pde & VTD_PDE_PTP) + (pasid & 0x3f) * 64,
+			pte, 8)) {
+		ctx->fault = VTD_FR_SM_PTE_INV;
+		return;
+	}
+	if (!(pte[0] & VTD_PTE_P)) {
+		ctx->fault = VTD_FR_SM_PTE_P;
+		return;
+	}
+	if ((pte[0] & (VTD_PTE_RSVD0 | beyond_haw_63(caps))) ||
+	    (pte[1] & VTD_PTE_RSVD1) || pte[3] || pte[4] || pte[5] ||
+	    pte[6] || pte[7]) {
+		ctx->fault = VTD_FR_SM_PTE_RSVD;
+		return;
+	}
+	ctx->fpd |= pte[0] & VTD_PTE_FPD;
+	ctx->did = FIELD_GET(VTD_PTE_DID, pte[1]);
+	/* With caching mode, domain ID 0 is reserved (VT-d 6.1). */
+	if (ctx->did >= caps->ndoms || !ctx->did) {
+		ctx->fault = VTD_FR_SM_PTE_BAD;
+		return;
+	}
+	switch (FIELD_GET(VTD_PTE_PGTT, pte[0])) {
+	case VTD_PGTT_SS:
+		if (!(caps->ecap & VTD_ECAP_SLTS))
+			break;
+		aw = FIELD_GET(VTD_PTE_AW, pte[0]);
+		if (!(caps->sagaw & BIT(aw)))
+			break;
+		ctx->levels = aw + 2;
+		ctx->root = pte[0] & VTD_PTE_SSPTPTR;
+		return;
+	case VTD_PGTT_PT:
+		if (!(caps->ecap & VTD_ECAP_PT))
+			break;
+		ctx->pass_through = true;
+		return;
+	default:
+		/* First stage and nested: not (yet) shadowed. */
+		break;
+	}
+	ctx->fault = VTD_FR_SM_PTE_BAD;
+}
+
 /**
  * pviommu_read_context() - look up a device's context entry
  * @caps: the guest's capabilities
  * @read: reads guest memory
  * @priv: for @read
- * @rtaddr: the guest's root-table address register (legacy mode)
+ * @rtaddr: the guest's root-table address register: legacy or scalable
+ *	mode (TTM 0 or 1)
  * @sid: the device's source-id (bus << 8 | devfn) as the guest sees it
  * @ctx: the result; @ctx->fault is 0 when the device is translated or
  *	passed through, else the VT-d fault reason its DMA would get
@@ -88,6 +245,10 @@ void pviommu_read_context(const struct pviommu_caps *caps,
 	u8 aw;
 
 	memset(ctx, 0, sizeof(*ctx));
+	if (FIELD_GET(VTD_RTADDR_TTM, rtaddr) == VTD_TTM_SCALABLE) {
+		read_sm_context(caps, read, priv, rta, sid, ctx);
+		return;
+	}
 
 	if (!read_entry(read, priv, rta + (sid >> 8) * 16, &lo, &hi)) {
 		ctx->fault = VTD_FR_ROOT_TABLE_INV;

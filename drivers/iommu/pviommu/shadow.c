@@ -170,6 +170,15 @@ static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 	}
 	if (d->ctx.fpd)
 		return;
+	/* Walk faults in scalable mode: the SM reasons for the same. */
+	if (d->ctx.scalable) {
+		if (reason == VTD_FR_PAGING_ENTRY_INV)
+			reason = VTD_FR_SM_SL_ENTRY_INV;
+		else if (reason == VTD_FR_PAGING_ENTRY_RSVD)
+			reason = VTD_FR_SM_SL_ENTRY_RSVD;
+		else if (reason == VTD_FR_INTERRUPT_ADDR)
+			reason = VTD_FR_SM_INTERRUPT_ADDR;
+	}
 	trace_pviommu_fault(d->sid, iova, reason);
 	e->stats.faults++;
 	if (e->fault)
@@ -1098,8 +1107,7 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		 * it appears, as the unit records one at the device's next DMA;
 		 * an entry that is merely not present does not.
 		 */
-		if (c.fault != was && c.fault != VTD_FR_ROOT_ENTRY_P &&
-		    c.fault != VTD_FR_CONTEXT_ENTRY_P)
+		if (c.fault != was && !pviommu_fault_not_present(c.fault))
 			engine_fault(e, NULL, d, 0, c.fault);
 		return dev_set_shadow(e, d, NULL);
 	}
@@ -1155,12 +1163,30 @@ static struct pviommu_sdev *dev_find(struct pviommu_engine *e, u16 sid)
 	return NULL;
 }
 
-/* Whether a context-cache invalidation covers @d. */
+/*
+ * Whether a PASID-cache invalidation covers @d: the PASID entry its DMA
+ * translates through, by domain, or by domain and PASID. A device without
+ * a valid entry is re-read on any (the entry may have become present
+ * under the invalidated domain).
+ */
+static bool pc_covers(const struct pviommu_qi_action *act,
+		      const struct pviommu_sdev *d)
+{
+	if (act->scope == PVIOMMU_SCOPE_GLOBAL || d->ctx.fault)
+		return true;
+	if (d->ctx.did != act->did)
+		return false;
+	return act->scope != PVIOMMU_SCOPE_PASID || d->ctx.pasid == act->pasid;
+}
+
+/* Whether a context-cache (or PASID-cache) invalidation covers @d. */
 static bool cc_covers(const struct pviommu_qi_action *act,
 		      const struct pviommu_sdev *d)
 {
 	u16 fmask;
 
+	if (act->op == PVIOMMU_QI_PASID_CACHE)
+		return pc_covers(act, d);
 	switch (act->scope) {
 	case PVIOMMU_SCOPE_GLOBAL:
 		return true;
@@ -1270,6 +1296,7 @@ static int engine_apply(struct pviommu_engine *e,
 
 	switch (act->op) {
 	case PVIOMMU_QI_CONTEXT:
+	case PVIOMMU_QI_PASID_CACHE:
 		ret = apply_context(e, act, resume);
 		break;
 	case PVIOMMU_QI_IOTLB:

@@ -29,6 +29,7 @@
 #define VTD_ECAP_SC			BIT_ULL(7)
 #define VTD_ECAP_PDS			BIT_ULL(42)
 #define VTD_ECAP_SMTS			BIT_ULL(43)
+#define VTD_ECAP_SLTS			BIT_ULL(46)
 
 /* SAGAW bit n: (30 + 9 * n)-bit, (n + 2)-level tables; 1..3 defined. */
 #define VTD_SAGAW_VALID			GENMASK(3, 1)
@@ -120,6 +121,40 @@
 #define VTD_TT_DEV_TLB			1
 #define VTD_TT_PASS_THROUGH		2
 
+/* Scalable-mode root entry (9.2): lower half devfn 0-127, upper 128-255 */
+#define VTD_SRE_P			BIT_ULL(0)
+#define VTD_SRE_RSVD			GENMASK_ULL(11, 1)
+#define VTD_SRE_CTP			GENMASK_ULL(63, 12)
+
+/* Scalable-mode context entry (9.4), 256 bits */
+#define VTD_SCE_P			BIT_ULL(0)
+#define VTD_SCE_FPD			BIT_ULL(1)
+#define VTD_SCE_RSVD0			GENMASK_ULL(8, 5)
+#define VTD_SCE_PDTS			GENMASK_ULL(11, 9)
+#define VTD_SCE_PDTP			GENMASK_ULL(63, 12)
+#define VTD_SCE_RID_PASID		GENMASK_ULL(19, 0)
+#define VTD_SCE_RSVD1			GENMASK_ULL(63, 21)
+
+/* Scalable-mode PASID directory entry (9.5) */
+#define VTD_PDE_P			BIT_ULL(0)
+#define VTD_PDE_FPD			BIT_ULL(1)
+#define VTD_PDE_RSVD			GENMASK_ULL(11, 2)
+#define VTD_PDE_PTP			GENMASK_ULL(63, 12)
+
+/* Scalable-mode PASID table entry (9.6), 512 bits */
+#define VTD_PTE_P			BIT_ULL(0)
+#define VTD_PTE_FPD			BIT_ULL(1)
+#define VTD_PTE_AW			GENMASK_ULL(4, 2)
+#define VTD_PTE_PGTT			GENMASK_ULL(8, 6)
+#define VTD_PTE_RSVD0			(BIT_ULL(5) | GENMASK_ULL(11, 9))
+#define VTD_PTE_SSPTPTR			GENMASK_ULL(63, 12)
+#define VTD_PTE_DID			GENMASK_ULL(15, 0)
+#define VTD_PTE_RSVD1			GENMASK_ULL(22, 16)
+#define VTD_PGTT_FS			1
+#define VTD_PGTT_SS			2
+#define VTD_PGTT_NESTED			3
+#define VTD_PGTT_PT			4
+
 /* Second-level paging entries (9.8) */
 #define VTD_SL_R			BIT_ULL(0)
 #define VTD_SL_W			BIT_ULL(1)
@@ -145,6 +180,24 @@
 #define VTD_FR_PAGING_ENTRY_RSVD	0xc
 #define VTD_FR_CONTEXT_ENTRY_TT		0xd
 #define VTD_FR_INTERRUPT_ADDR		0xe
+/* Scalable-mode fault reasons (7.1.3) */
+#define VTD_FR_SM_ROOT_ENTRY_INV	0x38
+#define VTD_FR_SM_ROOT_ENTRY_P		0x39
+#define VTD_FR_SM_ROOT_ENTRY_RSVD	0x3a
+#define VTD_FR_SM_CONTEXT_ENTRY_INV	0x40	/* cannot be read */
+#define VTD_FR_SM_CONTEXT_ENTRY_P	0x41
+#define VTD_FR_SM_CONTEXT_ENTRY_RSVD	0x42
+#define VTD_FR_SM_PASID_TOO_LARGE	0x46
+#define VTD_FR_SM_PDE_INV		0x50	/* cannot be read */
+#define VTD_FR_SM_PDE_P			0x51
+#define VTD_FR_SM_PDE_RSVD		0x52
+#define VTD_FR_SM_PTE_INV		0x58	/* cannot be read */
+#define VTD_FR_SM_PTE_P			0x59
+#define VTD_FR_SM_PTE_RSVD		0x5a
+#define VTD_FR_SM_PTE_BAD		0x5b	/* an invalid PGTT or AW */
+#define VTD_FR_SM_SL_ENTRY_INV		0x78
+#define VTD_FR_SM_SL_ENTRY_RSVD		0x7a
+#define VTD_FR_SM_INTERRUPT_ADDR	0x87
 /* pviommu's own, beyond VT-d's 8 bits: what the host could not do. */
 #define PVIOMMU_FR_HOST_MAP		0x100
 #define PVIOMMU_FR_HOST_ATTACH		0x101

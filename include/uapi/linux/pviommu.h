@@ -72,9 +72,15 @@ enum {
  * enum pviommu_features - bits of pviommu_info.out_features
  * @PVIOMMU_FEATURE_TRANSLATION: PVIOMMU_SET_TRANSLATION: contexts model
  *	the guest's Translation Enable, starting with translation disabled
+ * @PVIOMMU_FEATURE_SCALABLE: scalable mode (ECAP.SMTS, a root table with
+ *	TTM 1): DMA without PASID translates through the context entry's
+ *	RID_PASID entry, second stage (PGTT 2, ECAP.SLTS) or pass-through
+ *	(PGTT 4); first-stage and nested PASID entries are refused with a
+ *	fault record until a feature bit says otherwise
  */
 enum pviommu_features {
 	PVIOMMU_FEATURE_TRANSLATION = 1 << 0,
+	PVIOMMU_FEATURE_SCALABLE = 1 << 1,
 };
 
 /**
@@ -155,9 +161,9 @@ struct pviommu_guest_caps {
  *
  * Sets the guest's root table, as the guest's Set Root Table Pointer
  * command does. Needs PVIOMMU_SET_CAPS first (EINVAL otherwise). Legacy
- * mode (TTM 0) is supported; scalable mode (TTM 1) fails with EOPNOTSUPP;
- * other TTM values, bits 9:0 set, or an address at or above 2^haw fail
- * with EINVAL.
+ * mode (TTM 0) and, on a unit whose ECAP has SMTS, scalable mode (TTM 1,
+ * PVIOMMU_FEATURE_SCALABLE) are supported; TTM 1 without SMTS, TTM 2 and
+ * 3, bits 9:0 set, or an address at or above 2^haw fail with EINVAL.
  */
 struct pviommu_root {
 	__u32 size;

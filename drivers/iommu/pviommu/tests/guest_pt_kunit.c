@@ -4,6 +4,8 @@
  * (guest_pt.c), over hand-built tables in a fake guest memory that counts
  * every read.
  */
+#include <linux/bitfield.h>
+
 #include "../core.h"
 #include "fake_guest.h"
 
@@ -616,15 +618,14 @@ static void pt_test_context(struct kunit *test)
 	}
 }
 
-/* Root and context tables that are not guest RAM; the TTM bits ignored. */
+/* Root and context tables that are not guest RAM. */
 static void pt_test_context_tables(struct kunit *test)
 {
 	struct ctx_test *c = ctx_new(test, ECAP_ALL);
 	struct pviommu_context ctx;
 
 	ctx_set(c, c->ctp | VTD_RE_P, 0, CE_LO(0x5000, 0), CE_HI(2, 7));
-	pviommu_read_context(&c->caps, fg_read, c->m, c->rta | (1 << 10),
-			     CTX_SID, &ctx);
+	pviommu_read_context(&c->caps, fg_read, c->m, c->rta, CTX_SID, &ctx);
 	KUNIT_EXPECT_EQ(test, ctx.fault, 0);
 	KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
 
@@ -645,6 +646,215 @@ static void pt_test_context_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_CONTEXT_TABLE_INV);
 }
 
+/*
+ * Scalable mode: the root entry's half for the devfn, the 256-bit context
+ * entry, the PASID directory and table entries of its RID_PASID. Each case
+ * flips bits (XOR) of a valid path (second stage, 4 levels, DID 7, root
+ * 0x5000, RID_PASID 0) and says what the device's DMA gets.
+ */
+#define ECAP_SM		(ECAP_ALL | VTD_ECAP_SMTS | VTD_ECAP_SLTS)
+#define PTE_PGTT(n)	((u64)(n) << 6)
+#define PTE_AW(n)	((u64)(n) << 2)
+
+struct sm_case {
+	const char *name;
+	u64 ecap;
+	u64 re;		/* XOR into the root entry's lower half */
+	u64 ce[4];	/* into the context entry */
+	u64 pde;	/* into the PASID directory entry */
+	u64 pte[8];	/* into the PASID table entry */
+	u8 fault;
+	u8 levels;
+	bool pt;
+	bool fpd;
+	u32 pasid;
+};
+
+static const struct sm_case sm_cases[] = {
+	{ "second stage", ECAP_SM, .levels = 4 },
+	{ "second stage aw 39", ECAP_SM, .pte = { PTE_AW(2) ^ PTE_AW(1) },
+	  .levels = 3 },
+	{ "second stage aw 57", ECAP_SM, .pte = { PTE_AW(2) ^ PTE_AW(3) },
+	  .levels = 5 },
+	{ "aw not in sagaw", ECAP_SM, .pte = { PTE_AW(2) ^ PTE_AW(4) },
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "second stage without SLTS", ECAP_SM & ~VTD_ECAP_SLTS,
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "pass-through", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(4) },
+	  .pt = true },
+	{ "pass-through without PT", ECAP_SM & ~VTD_ECAP_PT,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(4) }, .fault = VTD_FR_SM_PTE_BAD },
+	{ "first stage refused", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) },
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "nested refused", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(3) },
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "pgtt 0", ECAP_SM, .pte = { PTE_PGTT(2) }, .fault = VTD_FR_SM_PTE_BAD },
+	{ "pgtt 5", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(5) },
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "did 0", ECAP_SM, .pte = { 0, 7 }, .fault = VTD_FR_SM_PTE_BAD },
+	{ "root half not present", ECAP_SM, .re = VTD_SRE_P,
+	  .fault = VTD_FR_SM_ROOT_ENTRY_P },
+	{ "root rsvd bit 1", ECAP_SM, .re = BIT_ULL(1),
+	  .fault = VTD_FR_SM_ROOT_ENTRY_RSVD },
+	{ "root beyond haw", ECAP_SM, .re = BIT_ULL(50),
+	  .fault = VTD_FR_SM_ROOT_ENTRY_RSVD },
+	{ "context not present", ECAP_SM, .ce = { VTD_SCE_P },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_P },
+	{ "context rsvd bit 5", ECAP_SM, .ce = { BIT_ULL(5) },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context rsvd bit 8", ECAP_SM, .ce = { BIT_ULL(8) },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context pdtp beyond haw", ECAP_SM, .ce = { BIT_ULL(48) },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context qw1 bit 21", ECAP_SM, .ce = { 0, BIT_ULL(21) },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context qw2", ECAP_SM, .ce = { 0, 0, 1 },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context qw3", ECAP_SM, .ce = { 0, 0, 0, BIT_ULL(63) },
+	  .fault = VTD_FR_SM_CONTEXT_ENTRY_RSVD },
+	{ "context dte, paside, pre", ECAP_SM, .ce = { GENMASK_ULL(4, 2) },
+	  .levels = 4 },
+	{ "context fpd", ECAP_SM, .ce = { VTD_SCE_FPD }, .levels = 4,
+	  .fpd = true },
+	{ "rid_pasid 65", ECAP_SM, .ce = { 0, 65 }, .levels = 4, .pasid = 65 },
+	{ "rid_pasid beyond pdts", ECAP_SM, .ce = { 0, 128 * 64 },
+	  .fault = VTD_FR_SM_PASID_TOO_LARGE },
+	{ "rid_pasid within pdts 1", ECAP_SM, .ce = { 1ULL << 9, 128 * 64 },
+	  .levels = 4, .pasid = 128 * 64 },
+	{ "directory not present", ECAP_SM, .pde = VTD_PDE_P,
+	  .fault = VTD_FR_SM_PDE_P },
+	{ "directory rsvd bit 2", ECAP_SM, .pde = BIT_ULL(2),
+	  .fault = VTD_FR_SM_PDE_RSVD },
+	{ "directory fpd", ECAP_SM, .pde = VTD_PDE_FPD, .levels = 4,
+	  .fpd = true },
+	{ "pasid entry not present", ECAP_SM, .pte = { VTD_PTE_P },
+	  .fault = VTD_FR_SM_PTE_P },
+	{ "pasid entry rsvd bit 5", ECAP_SM, .pte = { BIT_ULL(5) },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry rsvd bit 9", ECAP_SM, .pte = { BIT_ULL(9) },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry sslptptr beyond haw", ECAP_SM, .pte = { BIT_ULL(50) },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry qw1 bit 16", ECAP_SM, .pte = { 0, BIT_ULL(16) },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry qw1 snoop bits", ECAP_SM, .pte = { 0, GENMASK_ULL(25, 23) },
+	  .levels = 4 },
+	{ "pasid entry qw2 (first stage) ignored", ECAP_SM,
+	  .pte = { 0, 0, 0x9000 | 1 }, .levels = 4 },
+	{ "pasid entry qw3", ECAP_SM, .pte = { 0, 0, 0, 1 },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry qw7", ECAP_SM, .pte = { 0, 0, 0, 0, 0, 0, 0, 1 },
+	  .fault = VTD_FR_SM_PTE_RSVD },
+	{ "pasid entry fpd", ECAP_SM, .pte = { VTD_PTE_FPD }, .levels = 4,
+	  .fpd = true },
+};
+
+static void sm_case_desc(const struct sm_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sm, sm_cases, sm_case_desc);
+
+/*
+ * Build CTX_SID's scalable-mode path to PASID @pasid's entry: root entry
+ * half @re, context entry @ce, directory entry @pde (of @pdt) and PASID
+ * table entry @pte; returns the RTADDR value.
+ */
+static u64 sm_set(struct ctx_test *c, u64 re, const u64 *ce, u64 pdt,
+		  u64 pde, const u64 *pte, u32 pasid)
+{
+	u8 devfn = CTX_SID & 0xff;
+	unsigned int k;
+	u64 ptt;
+
+	fg_set(c->m, c->rta, 2 * (CTX_SID >> 8) + (devfn >> 7), re);
+	for (k = 0; k < 4; k++)
+		fg_set(c->m, c->ctp, 4 * (devfn & 0x7f) + k, ce[k]);
+	fg_set(c->m, pdt, pasid >> 6, pde);
+	ptt = pde & VTD_PDE_PTP;
+	for (k = 0; k < 8; k++)
+		fg_set(c->m, ptt, 8 * (pasid & 0x3f) + k, pte[k]);
+	return c->rta | (u64)VTD_TTM_SCALABLE << 10;
+}
+
+static void pt_test_sm_context(struct kunit *test)
+{
+	const struct sm_case *sc = test->param_value;
+	struct ctx_test *c = ctx_new(test, sc->ecap);
+	u64 pdt = fg_table(c->m), ptt = fg_table(c->m);
+	u64 ce[4], pte[8] = { 0x5000 | PTE_AW(2) | PTE_PGTT(2) | VTD_PTE_P, 7 };
+	struct pviommu_context ctx;
+	unsigned int k;
+	u32 pasid;
+	u64 rtaddr;
+
+	ce[0] = (pdt | VTD_SCE_P) ^ sc->ce[0];
+	for (k = 1; k < 4; k++)
+		ce[k] = sc->ce[k];
+	for (k = 0; k < 8; k++)
+		pte[k] ^= sc->pte[k];
+	pasid = FIELD_GET(VTD_SCE_RID_PASID, ce[1]);
+	rtaddr = sm_set(c, (c->ctp | VTD_SRE_P) ^ sc->re, ce, pdt,
+			(ptt | VTD_PDE_P) ^ sc->pde, pte, pasid);
+
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, sc->fault);
+	KUNIT_EXPECT_TRUE(test, ctx.scalable);
+	if (sc->fault)
+		return;
+	KUNIT_EXPECT_EQ(test, ctx.pass_through, sc->pt);
+	KUNIT_EXPECT_EQ(test, ctx.fpd, sc->fpd);
+	KUNIT_EXPECT_EQ(test, ctx.did, 7);
+	KUNIT_EXPECT_EQ(test, ctx.pasid, sc->pasid);
+	if (!sc->pt) {
+		KUNIT_EXPECT_EQ(test, ctx.levels, sc->levels);
+		KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
+	}
+}
+
+/*
+ * Scalable mode: devfn 128-255 use the root entry's upper half; each
+ * structure outside guest RAM has its own fault reason.
+ */
+static void pt_test_sm_tables(struct kunit *test)
+{
+	struct ctx_test *c = ctx_new(test, ECAP_SM);
+	u64 pdt = fg_table(c->m), ptt = fg_table(c->m), hole = 0x7f000000;
+	u64 ce[4] = { pdt | VTD_SCE_P };
+	u64 pte[8] = { 0x5000 | PTE_AW(2) | PTE_PGTT(2) | VTD_PTE_P, 7 };
+	u64 rtaddr = sm_set(c, c->ctp | VTD_SRE_P, ce, pdt, ptt | VTD_PDE_P,
+			    pte, 0);
+	struct pviommu_context ctx;
+
+	/* Devfn 0x98 is in the upper half, not present. */
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr,
+			     (CTX_SID & 0xff00) | 0x98, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_SM_ROOT_ENTRY_P);
+	fg_set(c->m, c->rta, 2 * (CTX_SID >> 8) + 1, c->ctp | VTD_SRE_P);
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr,
+			     (CTX_SID & 0xff00) | 0x98, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, 0);	/* entry 0x18 of the table */
+
+	pviommu_read_context(&c->caps, fg_read, c->m,
+			     hole | (u64)VTD_TTM_SCALABLE << 10, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_SM_ROOT_ENTRY_INV);
+	sm_set(c, hole | VTD_SRE_P, ce, pdt, ptt | VTD_PDE_P, pte, 0);
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_SM_CONTEXT_ENTRY_INV);
+	ce[0] = hole | VTD_SCE_P;
+	sm_set(c, c->ctp | VTD_SRE_P, ce, pdt, ptt | VTD_PDE_P, pte, 0);
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_SM_PDE_INV);
+	ce[0] = pdt | VTD_SCE_P;
+	sm_set(c, c->ctp | VTD_SRE_P, ce, pdt, ptt | VTD_PDE_P, pte, 0);
+	fg_set(c->m, pdt, 0, hole | VTD_PDE_P);
+	pviommu_read_context(&c->caps, fg_read, c->m, rtaddr, CTX_SID, &ctx);
+	KUNIT_EXPECT_EQ(test, ctx.fault, VTD_FR_SM_PTE_INV);
+	KUNIT_EXPECT_FALSE(test, pviommu_fault_not_present(ctx.fault));
+	KUNIT_EXPECT_TRUE(test, pviommu_fault_not_present(VTD_FR_SM_PTE_P));
+}
+
 static struct kunit_case pt_test_cases[] = {
 	KUNIT_CASE(pt_test_levels),
 	KUNIT_CASE(pt_test_large),
@@ -659,6 +869,8 @@ static struct kunit_case pt_test_cases[] = {
 	KUNIT_CASE(pt_test_top_and_mgaw),
 	KUNIT_CASE_PARAM(pt_test_context, ctx_gen_params),
 	KUNIT_CASE(pt_test_context_tables),
+	KUNIT_CASE_PARAM(pt_test_sm_context, sm_gen_params),
+	KUNIT_CASE(pt_test_sm_tables),
 	{}
 };
 

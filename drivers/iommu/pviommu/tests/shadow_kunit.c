@@ -692,6 +692,103 @@ static void shadow_test_translation_enable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
 }
 
+/* Decode and apply one 256-bit descriptor (scalable mode). */
+static int st_apply_wide(struct st *st, u64 qw0, u64 qw1)
+{
+	u64 d[4] = { qw0, qw1 };
+	struct pviommu_qi_action act;
+
+	KUNIT_EXPECT_EQ(st->test, pviommu_qi_decode(&st->caps, d, true, &act),
+			PVIOMMU_QI_OK);
+	st->e.budget = 1 << 24;
+	return pviommu_engine_apply(&st->e, &act, false);
+}
+
+#define SM_PTE(root, pgtt)	((root) | 2ULL << 2 | (u64)(pgtt) << 6 | \
+				 VTD_PTE_P)
+
+/*
+ * Scalable mode: device 0's DMA without PASID translates through its
+ * RID_PASID entry (PASID 0, DID 5): second stage, through the same
+ * reconcile as legacy mode; PASID-based IOTLB invalidations map and
+ * unmap; a PASID-cache invalidation of its PASID (not of another)
+ * switches it to pass-through and, domain-selective, back; the SM fault
+ * reasons are used; a PASID entry that is merely absent blocks the device
+ * without a fault record.
+ */
+static void shadow_test_scalable(struct kunit *test)
+{
+	struct st *st = st_new_caps(test, CAP_T, ECAP_T | VTD_ECAP_SMTS |
+				    VTD_ECAP_SLTS);
+	u64 root = fg_table(st->m), sctp = fg_table(st->m);
+	u64 pdt = fg_table(st->m), ptt = fg_table(st->m);
+	unsigned int devfn = SID(0) & 0xff;
+	struct fh_dom *dom;
+
+	fg_set(st->m, st->rta, 0, sctp | VTD_SRE_P);
+	fg_set(st->m, sctp, 4 * devfn, pdt | VTD_SCE_P);
+	fg_set(st->m, pdt, 0, ptt | VTD_PDE_P);
+	fg_set(st->m, ptt, 0, SM_PTE(root, VTD_PGTT_SS));
+	fg_set(st->m, ptt, 1, 5);
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x3000, RW);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_set_root(&st->e, st->rta |
+					(u64)VTD_TTM_SCALABLE << 10), 0);
+	st->e.budget = 1 << 24;
+	KUNIT_ASSERT_EQ(test, pviommu_engine_attach(&st->e, SID(0),
+						    &st->fh->devs[0]), 0);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x3000));
+
+	/* PASID-based IOTLB, page-selective: a new leaf, a bad one. */
+	fg_map_4k(st->m, root, LEVELS, 0x11000, 0x4000, RW);
+	fg_map_4k(st->m, root, LEVELS, 0x12000, BIT_ULL(50) | 0x5000, RW);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PIOTLB(3, 5, 0),
+					    PSI1(0x10000, 0, 2)), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x11000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x4000));
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x12000, NULL), 0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_SM_SL_ENTRY_RSVD);
+	fg_map_4k(st->m, root, LEVELS, 0x12000, 0, 0);
+	/* Legacy IOTLB invalidations act on the domain in scalable mode. */
+	fg_map_4k(st->m, root, LEVELS, 0x11000, 0, 0);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, IOTLB(2, 5), 0), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x11000, NULL), 0);
+
+	/* PGTT 4; a PASID-cache invalidation of another PASID: no change. */
+	fg_set(st->m, ptt, 0, SM_PTE(0, VTD_PGTT_PT));
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(1, 5, 1), 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(1, 5, 0), 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, RAM_LEN / SZ_4K_);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[0].dom, 0x123000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x123000));
+
+	/* Back to second stage, domain-selective. */
+	fg_set(st->m, ptt, 0, SM_PTE(root, VTD_PGTT_SS));
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(0, 5, 0), 0), 0);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x3000));
+
+	/* Absent: blocked, no record; first stage: refused, one record. */
+	fg_set(st->m, ptt, 0, 0);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(3, 0, 0), 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, NULL);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 1);
+	fg_set(st->m, ptt, 0, SM_PTE(root, VTD_PGTT_FS));
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(1, 5, 0), 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, st->fh->devs[0].dom, NULL);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, st->faults[1].reason, VTD_FR_SM_PTE_BAD);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
 /*
  * A 2M leaf is one host mapping; split into 4K entries it is unmapped
  * whole and what is still valid is re-mapped; merged back, the 4K entries
@@ -2032,6 +2129,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_block),
 	KUNIT_CASE(shadow_test_pass_through),
 	KUNIT_CASE(shadow_test_translation_enable),
+	KUNIT_CASE(shadow_test_scalable),
 	KUNIT_CASE(shadow_test_split_merge),
 	KUNIT_CASE(shadow_test_perm_change),
 	KUNIT_CASE(shadow_test_same_gpa),
