@@ -1160,6 +1160,161 @@ TEST_F(dma, translation_enable)
 }
 
 /*
+ * Scalable mode, as a Linux guest on QEMU's x-scalable-mode unit uses it:
+ * the device's DMA without PASID through its RID_PASID entry (PASID 0),
+ * second stage, then pass-through and back through PASID-cache
+ * invalidations, a PASID-based IOTLB invalidation for a new page, a
+ * second device hot-added into the populated domain, and a first-stage
+ * entry refused with a fault record.
+ */
+#define SM_ECAP		(PVG_ECAP | 1ULL << 43 | 1ULL << 46)	/* SMTS, SLTS */
+#define PC_PASID(did, pasid)	(0x7 | 1 << 4 | (__u64)(did) << 16 | \
+				 (__u64)(pasid) << 32)
+#define PC_DOMAIN(did)		(0x7 | (__u64)(did) << 16)
+#define PIOTLB_PAGE(did)	(0x6 | 3 << 4 | (__u64)(did) << 16)
+
+struct sm_guest {
+	struct pvg g;
+	__u64 sctp, pdt, ptt, root;
+};
+
+/* Bus 1's scalable root entry, PASID 0's directory entry. */
+static void sm_tables(struct sm_guest *s)
+{
+	s->sctp = pvg_table(&s->g);
+	s->pdt = pvg_table(&s->g);
+	s->ptt = pvg_table(&s->g);
+	s->root = pvg_table(&s->g);
+	pvg_u64(&s->g, s->g.rta)[2 * 1] = s->sctp | 1;
+	pvg_u64(&s->g, s->pdt)[0] = s->ptt | 1;
+}
+
+/* Device @sid's context entry: PASID directory @s->pdt, RID_PASID 0. */
+static void sm_context(struct sm_guest *s, __u16 sid)
+{
+	__u64 *ce = pvg_u64(&s->g, s->sctp + 32 * (sid & 0x7f));
+
+	ce[1] = ce[2] = ce[3] = 0;
+	ce[0] = s->pdt | 1;
+}
+
+/* PASID 0's entry: PGTT @pgtt over @s->root (4 levels), domain 1. */
+static void sm_pasid(struct sm_guest *s, unsigned int pgtt)
+{
+	__u64 *pte = pvg_u64(&s->g, s->ptt);
+
+	memset(pte, 0, 64);
+	pte[1] = 1;
+	pte[0] = (pgtt == 4 ? 0 : s->root) | 2 << 2 | (__u64)pgtt << 6 | 1;
+}
+
+/* One 256-bit descriptor and a wait; 0 or -errno. */
+static int sm_flush(struct sm_guest *s, __u64 qw0, __u64 qw1)
+{
+	__u64 d[8] = { qw0, qw1 };
+	struct pviommu_invalidate inv = {
+		.size = sizeof(inv), .data_uptr = (uintptr_t)d,
+		.entry_len = 32, .entry_num = 2,
+	};
+
+	pvg_wait(d + 4, PVG_STATUS, 2, 0);
+	return ioctl(s->g.fd, PVIOMMU_INVALIDATE, &inv) ? -errno : 0;
+}
+
+TEST_F(dma, scalable)
+{
+	const char *bdf2 = getenv("PVIOMMU_TEST_DEVICE2");
+	struct pviommu_stats st;
+	struct pviommu_fault f[4];
+	struct sm_guest s;
+	struct pvv v, v2;
+	struct edu e, e2;
+	__u32 hbdf2;
+	int fd;
+
+	if (!self->edu)
+		SKIP(return, "%s is not an edu device", self->bdf);
+	/* The fixture's legacy-mode context goes: a unit has one mode. */
+	pvv_close(&self->v);
+	close(self->fd);
+	self->fd = -1;
+
+	fd = open(PVIOMMU_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pvg_init_mode(&s.g, fd, RAM_SIZE, SM_ECAP, 1));
+	ASSERT_EQ(0, pvv_open(&v, self->bdf, fd));
+	sm_tables(&s);
+	sm_context(&s, SID_A);
+	sm_pasid(&s, 2);
+	pvg_map(&s.g, s.root, IOVA, GPA, PVG_RW);
+	ASSERT_EQ(0, pvg_attach(&s.g, self->hbdf, SID_A));
+	ASSERT_EQ(0, edu_open(&e, &v, self->bdf));
+
+	/* Second stage; a new page through a PASID-based IOTLB flush. */
+	pvg_map(&s.g, s.root, IOVA + PVG_PAGE, GPA + PVG_PAGE, PVG_RW);
+	ASSERT_EQ(0, sm_flush(&s, PIOTLB_PAGE(1), IOVA + PVG_PAGE));
+	pvg_pattern(s.g.ram + GPA, LEN, 21);
+	memset(s.g.ram + GPA + PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_copy(&e, IOVA, IOVA + PVG_PAGE, LEN));
+	EXPECT_TRUE(pvg_is_pattern(s.g.ram + GPA + PVG_PAGE, LEN, 21));
+
+	/* Pass-through (PGTT 4), PASID-selective PASID-cache flush. */
+	sm_pasid(&s, 4);
+	ASSERT_EQ(0, sm_flush(&s, PC_PASID(1, 0), 0));
+	memset(s.g.ram + GPA + 2 * PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_copy(&e, GPA, GPA + 2 * PVG_PAGE, LEN));
+	EXPECT_TRUE(pvg_is_pattern(s.g.ram + GPA + 2 * PVG_PAGE, LEN, 21));
+	ASSERT_EQ(0, pvg_stats(fd, &st));
+	EXPECT_EQ(RAM_SIZE / PVG_PAGE, st.out_pinned_pages);
+
+	/* Back, domain-selective: GPA is not an IOVA there. */
+	sm_pasid(&s, 2);
+	ASSERT_EQ(0, sm_flush(&s, PC_DOMAIN(1), 0));
+	ASSERT_EQ(0, pvg_stats(fd, &st));
+	EXPECT_EQ(2, st.out_pinned_pages);
+	memset(s.g.ram + GPA + 3 * PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_dma(&e, IOVA, LEN, 0));
+	ASSERT_EQ(0, edu_dma(&e, GPA + 3 * PVG_PAGE, LEN, 1));
+	EXPECT_FALSE(pvg_is_pattern(s.g.ram + GPA + 3 * PVG_PAGE, LEN, 21));
+
+	/* Hot-add a second device into the populated domain. */
+	if (bdf2 && *bdf2 && edu_is(bdf2)) {
+		ASSERT_EQ(0, pvg_parse_bdf(bdf2, &hbdf2));
+		ASSERT_EQ(0, pvv_open(&v2, bdf2, fd));
+		sm_context(&s, SID_B);
+		ASSERT_EQ(0, pvg_attach(&s.g, hbdf2, SID_B));
+		ASSERT_EQ(0, pvg_stats(fd, &st));
+		EXPECT_EQ(1, st.out_shadows);
+		ASSERT_EQ(0, edu_open(&e2, &v2, bdf2));
+		pvg_pattern(s.g.ram + GPA, LEN, 22);
+		memset(s.g.ram + GPA + PVG_PAGE, 0, LEN);
+		ASSERT_EQ(0, edu_copy(&e2, IOVA, IOVA + PVG_PAGE, LEN));
+		EXPECT_TRUE(pvg_is_pattern(s.g.ram + GPA + PVG_PAGE, LEN, 22));
+		edu_close(&e2);
+		pvv_close(&v2);
+	}
+
+	/* First stage: refused, with the SM reason for a bad PASID entry. */
+	while (pvg_faults(fd, f, 4) > 0)
+		;
+	sm_pasid(&s, 1);
+	ASSERT_EQ(0, sm_flush(&s, PC_PASID(1, 0), 0));
+	ASSERT_EQ(0, pvg_stats(fd, &st));
+	EXPECT_EQ(0, st.out_pinned_pages);
+	ASSERT_LE(1, pvg_faults(fd, f, 4));
+	EXPECT_EQ(0x5b, f[0].reason);
+	EXPECT_EQ(SID_A, f[0].sid);
+
+	edu_close(&e);
+	pvv_close(&v);
+	close(fd);
+	pvg_fini(&s.g);
+	if (self->pinned0 >= 0)
+		EXPECT_EQ(self->pinned0, pvg_global_pinned());
+	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, -1));
+}
+
+/*
  * The fail-nth sweep, on the real module: a fresh context per n runs one
  * flow (attach with mappings to replay, map churn, a widened invalidation,
  * a context switch to another domain, close) with the context's nth

@@ -77,13 +77,15 @@ static inline int pvg_translate(struct pvg *g, int on)
 }
 
 /*
- * Guest RAM of @ram_size bytes at GPA 0, capabilities, an empty root
- * table, and translation enabled. Returns 0 or -errno.
+ * Guest RAM of @ram_size bytes at GPA 0, capabilities with @ecap, an empty
+ * root table in mode @ttm (0 legacy, 1 scalable), and translation enabled.
+ * Returns 0 or -errno.
  */
-static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
+static inline int pvg_init_mode(struct pvg *g, int fd, __u64 ram_size,
+				__u64 ecap, unsigned int ttm)
 {
 	struct pviommu_guest_caps caps = {
-		.size = sizeof(caps), .cap = PVG_CAP, .ecap = PVG_ECAP,
+		.size = sizeof(caps), .cap = PVG_CAP, .ecap = ecap,
 		.haw = PVG_HAW,
 	};
 	struct pviommu_ram ram = { .size = sizeof(ram), .length = ram_size };
@@ -105,10 +107,16 @@ static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
 	    ioctl(fd, PVIOMMU_RAM_ADD, &ram))
 		return -errno;
 	g->rta = pvg_table(g);
-	root.rtaddr = g->rta;
+	root.rtaddr = g->rta | (__u64)ttm << 10;
 	if (ioctl(fd, PVIOMMU_SET_ROOT, &root))
 		return -errno;
 	return pvg_translate(g, 1);
+}
+
+/* The same in legacy mode, with the usual capabilities. */
+static inline int pvg_init(struct pvg *g, int fd, __u64 ram_size)
+{
+	return pvg_init_mode(g, fd, ram_size, PVG_ECAP, 0);
 }
 
 static inline void pvg_fini(struct pvg *g)
