@@ -1194,7 +1194,7 @@ static void sm_context(struct sm_guest *s, __u16 sid)
 {
 	__u64 *ce = pvg_u64(&s->g, s->sctp + 32 * (sid & 0x7f));
 
-	ce[1] = ce[2] = ce[3] = 0;
+	memset(ce, 0, 32);
 	ce[0] = s->pdt | 1;
 }
 
