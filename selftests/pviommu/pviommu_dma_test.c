@@ -666,37 +666,62 @@ TEST_F(dma, killed_vmm)
 		EXPECT_EQ(0, pvg_global_pinned());
 }
 
+/*
+ * A VMM of its own in a child: it runs @vmm(@bdf, @hbdf, @ready), which
+ * writes a byte to @ready when the parent may look, and exits with what
+ * @vmm returns. Returns its pid once that byte arrived, or -1.
+ */
+static pid_t spawn_vmm(const char *bdf, __u32 hbdf,
+		       int (*vmm)(const char *bdf, __u32 hbdf, int ready))
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		_exit(vmm(bdf, hbdf, pipefd[1]));
+	close(pipefd[1]);
+	if (pid > 0 && read(pipefd[0], &c, 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+/* child_vmm(), then ready, then wait to be killed. */
+static int vmm_16_pages(const char *bdf, __u32 hbdf, int ready)
+{
+	int ret = child_vmm(bdf, hbdf);
+
+	if (ret)
+		return ret;
+	if (write(ready, "x", 1) != 1)
+		return 3;
+	pause();
+	return 4;
+}
+
 /* The 16 pages the child maps are pinned until it dies. */
 TEST_F(dma, pins_follow_the_vmm)
 {
 	long long before = pvg_global_pinned();
-	int pipefd[2], status;
-	char c;
+	int status;
 	pid_t pid;
 
 	if (before < 0)
 		SKIP(return, "no debugfs pviommu/pinned_pages");
-	ASSERT_EQ(0, pipe(pipefd));
 	pvv_close(&self->v);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int ret = child_vmm(self->bdf, self->hbdf);
-
-		if (ret)
-			_exit(ret);
-		if (write(pipefd[1], "x", 1) != 1)
-			_exit(3);
-		pause();
-		_exit(4);
-	}
-	close(pipefd[1]);
-	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	pid = spawn_vmm(self->bdf, self->hbdf, vmm_16_pages);
+	ASSERT_LT(0, pid);
 	EXPECT_EQ(before + 16, pvg_global_pinned());
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(before, pvg_global_pinned());
-	close(pipefd[0]);
 }
 
 /*
@@ -1012,6 +1037,22 @@ TEST_F(dma, close_during_invalidate)
 	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, -1));
 }
 
+/* Ready, then one ATTACH that pins all of 256 MiB, untranslated. */
+static int vmm_attach_all(const char *bdf, __u32 hbdf, int ready)
+{
+	int fd = open(PVIOMMU_DEV, O_RDWR);
+	struct pvg cg;
+	struct pvv v;
+
+	if (fd < 0 || pvg_init(&cg, fd, 256 << 20) || pvv_open(&v, bdf, fd) ||
+	    pvg_translate(&cg, 0))
+		return 1;
+	if (write(ready, "x", 1) != 1)
+		return 2;
+	pvg_attach(&cg, hbdf, SID_A);
+	return 3;
+}
+
 /*
  * A VMM killed while one ATTACH pins all of guest RAM (translation
  * disabled): the call stops at the next batch, and every pin goes.
@@ -1019,31 +1060,14 @@ TEST_F(dma, close_during_invalidate)
 TEST_F(dma, killed_mid_batch)
 {
 	long long before = self->pinned0, at_kill = 0;
-	int pipefd[2], status, i;
-	char ch;
+	int status, i;
 	pid_t pid;
 
 	if (before < 0)
 		SKIP(return, "no debugfs pviommu/pinned_pages");
-	ASSERT_EQ(0, pipe(pipefd));
 	pvv_close(&self->v);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		int fd = open(PVIOMMU_DEV, O_RDWR);
-		struct pvg cg;
-		struct pvv v;
-
-		if (fd < 0 || pvg_init(&cg, fd, 256 << 20) ||
-		    pvv_open(&v, self->bdf, fd) || pvg_translate(&cg, 0))
-			_exit(1);
-		if (write(pipefd[1], "x", 1) != 1)
-			_exit(2);
-		pvg_attach(&cg, self->hbdf, SID_A);
-		_exit(3);
-	}
-	close(pipefd[1]);
-	ASSERT_EQ(1, read(pipefd[0], &ch, 1));
+	pid = spawn_vmm(self->bdf, self->hbdf, vmm_attach_all);
+	ASSERT_LT(0, pid);
 	for (i = 0; i < 100000; i++) {
 		at_kill = pvg_global_pinned();
 		if (at_kill > before)
@@ -1057,7 +1081,6 @@ TEST_F(dma, killed_mid_batch)
 	       (256ULL << 20) / PVG_PAGE);
 	EXPECT_LT(before, at_kill);
 	EXPECT_EQ(before, pvg_global_pinned());
-	close(pipefd[0]);
 	ASSERT_EQ(0, pvv_open(&self->v, self->bdf, self->fd));
 }
 

@@ -142,16 +142,27 @@ static struct st *st_new_dev0(struct kunit *test, u64 *root)
 	return st;
 }
 
-/* Decode and apply one descriptor with an ample budget. */
-static int st_apply(struct st *st, u64 qw0, u64 qw1)
+/* Decode and apply one 128- or (@wide) 256-bit descriptor, ample budget. */
+static int st_apply_desc(struct st *st, u64 qw0, u64 qw1, bool wide)
 {
-	u64 d[2] = { qw0, qw1 };
+	u64 d[4] = { qw0, qw1 };
 	struct pviommu_qi_action act;
 
-	KUNIT_EXPECT_EQ(st->test, pviommu_qi_decode(&st->caps, d, false, &act),
+	KUNIT_EXPECT_EQ(st->test, pviommu_qi_decode(&st->caps, d, wide, &act),
 			PVIOMMU_QI_OK);
 	st->e.budget = 1 << 24;
 	return pviommu_engine_apply(&st->e, &act, false);
+}
+
+static int st_apply(struct st *st, u64 qw0, u64 qw1)
+{
+	return st_apply_desc(st, qw0, qw1, false);
+}
+
+/* The same, 256 bits wide (scalable mode). */
+static int st_apply_wide(struct st *st, u64 qw0, u64 qw1)
+{
+	return st_apply_desc(st, qw0, qw1, true);
 }
 
 #define PSI(did, iova, am)	st_apply(st, IOTLB(3, did), PSI1(iova, 0, am))
@@ -690,18 +701,6 @@ static void shadow_test_translation_enable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 1);
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
-}
-
-/* Decode and apply one 256-bit descriptor (scalable mode). */
-static int st_apply_wide(struct st *st, u64 qw0, u64 qw1)
-{
-	u64 d[4] = { qw0, qw1 };
-	struct pviommu_qi_action act;
-
-	KUNIT_EXPECT_EQ(st->test, pviommu_qi_decode(&st->caps, d, true, &act),
-			PVIOMMU_QI_OK);
-	st->e.budget = 1 << 24;
-	return pviommu_engine_apply(&st->e, &act, false);
 }
 
 #define SM_PTE(root, pgtt)	((root) | 2ULL << 2 | (u64)(pgtt) << 6 | \
