@@ -17,6 +17,7 @@
 PVIOMMU_ABI(pviommu_info, 48, 8);
 PVIOMMU_ABI(pviommu_guest_caps, 32, 8);
 PVIOMMU_ABI(pviommu_root, 16, 8);
+PVIOMMU_ABI(pviommu_translation, 16, 4);
 PVIOMMU_ABI(pviommu_ram, 32, 8);
 PVIOMMU_ABI(pviommu_attach, 24, 8);
 PVIOMMU_ABI(pviommu_detach, 16, 4);
