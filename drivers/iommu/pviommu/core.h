@@ -28,6 +28,7 @@
  * @sl_rsvd: reserved bits of a present second-level entry, by level - 1
  *	and by leaf (1) or table (0) entry; all ones where no entry of that
  *	kind may exist
+ * @fs_rsvd: the same for a present first-stage entry
  *
  * Built by pviommu_caps_init() from the values the VMM passes in; the
  * derived members are the validated fields of @cap and @ecap.
@@ -41,6 +42,7 @@ struct pviommu_caps {
 	u8 mamv;
 	u32 ndoms;
 	u64 sl_rsvd[5][2];
+	u64 fs_rsvd[5][2];
 };
 
 int pviommu_caps_init(struct pviommu_caps *caps, u64 cap, u64 ecap, u32 haw);
@@ -183,6 +185,8 @@ int pviommu_gmem_write(struct pviommu_gmem *gm, u64 gpa, const void *buf,
  * @root: guest physical address of the second-level root table
  * @scalable: read from scalable-mode structures (fault reasons are the
  *	SM ones)
+ * @first_stage: @root is a first-stage (IA-32e format) table, 4 or 5
+ *	levels deep
  * @pasid: scalable mode: the RID_PASID the device's DMA without PASID
  *	translates through
  */
@@ -195,6 +199,7 @@ struct pviommu_context {
 	u8 levels;
 	u64 root;
 	bool scalable;
+	bool first_stage;
 	u32 pasid;
 };
 
@@ -244,7 +249,7 @@ struct pviommu_walk_ops {
 #define PVIOMMU_WALK_MAX_LEVELS	5
 
 /**
- * struct pviommu_walk - one second-level page walk
+ * struct pviommu_walk - one second-level (or first-stage) page walk
  * @caps: the guest's capabilities
  * @read: reads guest memory
  * @priv: for @read
@@ -252,6 +257,9 @@ struct pviommu_walk_ops {
  * @ops_priv: for the callbacks
  * @root: guest physical address of the root table
  * @levels: table depth, 3 to 5
+ * @first_stage: the tables have the first-stage (IA-32e) format, for
+ *	requests without PASID (user privilege): present is P, write needs
+ *	R/W and every level needs U/S; IOVAs are the lower canonical half
  * @start: first IOVA to walk
  * @last: last IOVA to walk (inclusive)
  * @budget: entries the walk may still examine; 0 stops it with -EAGAIN
@@ -271,6 +279,7 @@ struct pviommu_walk {
 	void *ops_priv;
 	u64 root;
 	u8 levels;
+	bool first_stage;
 	u64 start;
 	u64 last;
 	u64 budget;

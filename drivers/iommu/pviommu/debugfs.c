@@ -81,8 +81,8 @@ static void show_shadow(struct seq_file *m, const struct pviommu_shadow *s)
 	if (s->pass_through)
 		seq_puts(m, "pass-through");
 	else
-		seq_printf(m, "did %u root %#llx levels %u", s->did, s->root,
-			   s->levels);
+		seq_printf(m, "did %u root %#llx levels %u%s", s->did, s->root,
+			   s->levels, s->first_stage ? " first-stage" : "");
 }
 
 static int devices_show(struct seq_file *m, void *v)

@@ -4,7 +4,8 @@
  * second-level page tables (legacy mode, VT-d specification 9.1, 9.3, 9.8),
  * and in scalable mode the root and context entries, the PASID directory
  * and PASID table entry a device's DMA without PASID translates through
- * (9.2, 9.4-9.6), whose second-stage tables have the legacy format.
+ * (9.2, 9.4-9.6), whose second-stage tables have the legacy format and
+ * whose first-stage tables the IA-32e format (9.7).
  *
  * Everything here is read from guest memory through a pviommu_read_fn and
  * is hostile input. The rules:
@@ -114,9 +115,9 @@ bool pviommu_fault_not_present(u8 reason)
 /*
  * Scalable mode (TTM 1): the root entry's half for the devfn, the 256-bit
  * context entry, then the PASID directory and table entries of the
- * context's RID_PASID, which DMA without PASID translates through. PGTT 2
- * (second stage) and 4 (pass-through) translate; PGTT 1 (first stage) and
- * 3 (nested) are refused as invalid entries, and so is a PGTT the guest's
+ * context's RID_PASID, which DMA without PASID translates through. PGTT 1
+ * (first stage), 2 (second stage) and 4 (pass-through) translate; PGTT 3
+ * (nested) is refused as an invalid entry, and so is a PGTT the guest's
  * ECAP does not offer.
  */
 static void read_sm_context(const struct pviommu_caps *caps,
@@ -218,8 +219,23 @@ static void read_sm_context(const struct pviommu_caps *caps,
 			break;
 		ctx->pass_through = true;
 		return;
+	case VTD_PGTT_FS:
+		if (!(caps->ecap & VTD_ECAP_FLTS))
+			break;
+		if (pte[2] & beyond_haw_63(caps)) {
+			ctx->fault = VTD_FR_SM_PTE_RSVD;
+			return;
+		}
+		/* FLPM 0: 4 levels; 1: 5 levels, with CAP.FL5LP. */
+		ctx->levels = 4 + FIELD_GET(VTD_PTE_FLPM, pte[2]);
+		if (ctx->levels > 5 ||
+		    (ctx->levels == 5 && !(caps->cap & VTD_CAP_FL5LP)))
+			break;
+		ctx->first_stage = true;
+		ctx->root = pte[2] & VTD_PTE_FSPTPTR;
+		return;
 	default:
-		/* First stage and nested: not (yet) shadowed. */
+		/* Nested: not shadowed. */
 		break;
 	}
 	ctx->fault = VTD_FR_SM_PTE_BAD;
@@ -360,8 +376,35 @@ static u64 sl_rsvd(const struct pviommu_caps *caps, unsigned int level,
 	}
 }
 
+/*
+ * Reserved bits of a present first-stage entry at @level: addresses at or
+ * above the HAW, PS at levels 4 and 5, a large page's address bits below
+ * its size (bit 12 is its PAT bit), 1G pages without CAP.FL1GP. Bits
+ * 62:52, 11:8 and XD (63) are ignored: DMA does not execute.
+ */
+static u64 fs_rsvd(const struct pviommu_caps *caps, unsigned int level,
+		   bool leaf)
+{
+	u64 rsvd = beyond_haw(caps);
+
+	if (!leaf)
+		return rsvd;
+	switch (level) {
+	case 1:
+		return rsvd;
+	case 2:
+		return rsvd | GENMASK_ULL(20, 13);
+	case 3:
+		if (!(caps->cap & VTD_CAP_FL1GP))
+			return ~0ULL;
+		return rsvd | GENMASK_ULL(29, 13);
+	default:
+		return ~0ULL;
+	}
+}
+
 /**
- * pviommu_sl_rsvd_init() - compute @caps->sl_rsvd from the other members
+ * pviommu_sl_rsvd_init() - compute @caps->sl_rsvd and @caps->fs_rsvd
  * @caps: the guest's capabilities
  *
  * The walk looks the reserved bits of each present entry up there.
@@ -374,6 +417,8 @@ void pviommu_sl_rsvd_init(struct pviommu_caps *caps)
 	for (level = 1; level <= PVIOMMU_WALK_MAX_LEVELS; level++) {
 		caps->sl_rsvd[level - 1][0] = sl_rsvd(caps, level, false);
 		caps->sl_rsvd[level - 1][1] = sl_rsvd(caps, level, true);
+		caps->fs_rsvd[level - 1][0] = fs_rsvd(caps, level, false);
+		caps->fs_rsvd[level - 1][1] = fs_rsvd(caps, level, true);
 	}
 }
 
@@ -423,6 +468,7 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 		u64 pte = le64_to_cpu(t[i]);
 		struct pviommu_leaf leaf;
 		bool is_leaf;
+		u64 rsvd;
 		u8 p;
 
 		if (!w->budget) {
@@ -432,11 +478,22 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 		w->budget--;
 		w->entries++;
 
-		p = perm & pte & (VTD_SL_R | VTD_SL_W);
-		if (!(pte & (VTD_SL_R | VTD_SL_W)))
-			continue;
-		is_leaf = level == 1 || (pte & VTD_SL_PS);
-		if (pte & w->caps->sl_rsvd[level - 1][is_leaf]) {
+		if (w->first_stage) {
+			/* User privilege: no access without U/S. */
+			if (!(pte & VTD_FS_P))
+				continue;
+			p = !(pte & VTD_FS_US) ? 0 : (pte & VTD_FS_RW) ?
+			    perm : perm & VTD_SL_R;
+			is_leaf = level == 1 || (pte & VTD_FS_PS);
+			rsvd = w->caps->fs_rsvd[level - 1][is_leaf];
+		} else {
+			p = perm & pte & (VTD_SL_R | VTD_SL_W);
+			if (!(pte & (VTD_SL_R | VTD_SL_W)))
+				continue;
+			is_leaf = level == 1 || (pte & VTD_SL_PS);
+			rsvd = w->caps->sl_rsvd[level - 1][is_leaf];
+		}
+		if (pte & rsvd) {
 			ret = walk_fault(w, iova, iova + (1ULL << shift) - 1,
 					 VTD_FR_PAGING_ENTRY_RSVD);
 			if (ret)
@@ -445,6 +502,8 @@ static int walk_table(struct pviommu_walk *w, u64 table, u8 level, u64 base,
 		}
 
 		if (!is_leaf) {
+			if (!p && w->first_stage)
+				continue;	/* nothing below is reachable */
 			if (level == 2 && w->ops->last_table)
 				w->ops->last_table(w, iova, pte & addr_mask, p);
 			ret = walk_table(w, pte & addr_mask, level - 1, iova, p);
@@ -472,9 +531,10 @@ static void walk_begin(struct pviommu_walk *w)
 }
 
 /**
- * pviommu_walk() - walk second-level tables over @w->start..@w->last
+ * pviommu_walk() - walk second-level (or first-stage) tables over
+ *	@w->start..@w->last
  * @w: the walk; the caller sets @caps, @read, @priv, @ops, @root, @levels,
- *	@start, @last and @budget
+ *	@first_stage, @start, @last and @budget
  *
  * Reports each present leaf overlapping the range, whole, in ascending IOVA
  * order, and each invalid entry or unreadable table as a fault. IOVAs above
@@ -491,6 +551,10 @@ int pviommu_walk(struct pviommu_walk *w)
 	if (w->levels < 3 || w->levels > PVIOMMU_WALK_MAX_LEVELS)
 		return -EINVAL;
 	limit = pviommu_walk_limit(w->caps, w->levels);
+	/* First stage: the lower canonical half; the upper is not walked. */
+	if (w->first_stage)
+		limit = (1ULL << (VTD_PAGE_SHIFT +
+				  w->levels * VTD_SL_LEVEL_BITS - 1)) - 1;
 	if (w->start > w->last || w->start > limit)
 		return 0;
 	w->last = min(w->last, limit);

@@ -173,9 +173,11 @@ static void engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 	/* Walk faults in scalable mode: the SM reasons for the same. */
 	if (d->ctx.scalable) {
 		if (reason == VTD_FR_PAGING_ENTRY_INV)
-			reason = VTD_FR_SM_SL_ENTRY_INV;
+			reason = d->ctx.first_stage ? VTD_FR_SM_FS_ENTRY_INV :
+			       VTD_FR_SM_SL_ENTRY_INV;
 		else if (reason == VTD_FR_PAGING_ENTRY_RSVD)
-			reason = VTD_FR_SM_SL_ENTRY_RSVD;
+			reason = d->ctx.first_stage ? VTD_FR_SM_FS_ENTRY_RSVD :
+			       VTD_FR_SM_SL_ENTRY_RSVD;
 		else if (reason == VTD_FR_INTERRUPT_ADDR)
 			reason = VTD_FR_SM_INTERRUPT_ADDR;
 	}
@@ -787,6 +789,7 @@ static int shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	w->ops_priv = &r;
 	w->root = s->root;
 	w->levels = s->levels;
+	w->first_stage = s->first_stage;
 	w->start = start;
 	w->last = last;
 	w->budget = e->budget;
@@ -888,7 +891,8 @@ static struct pviommu_shadow *shadow_find(struct pviommu_engine *e,
 		if (c->pass_through && s->pass_through)
 			return s;
 		if (!c->pass_through && !s->pass_through && s->did == c->did &&
-		    s->root == c->root && s->levels == c->levels)
+		    s->root == c->root && s->levels == c->levels &&
+		    s->first_stage == c->first_stage)
 			return s;
 	}
 	return NULL;
@@ -917,6 +921,7 @@ static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 	s->pass_through = c->pass_through;
 	s->root = c->root;
 	s->levels = c->levels;
+	s->first_stage = c->first_stage;
 	s->tree = RB_ROOT_CACHED;
 	list_add_tail(&s->node, &e->shadows);
 	return s;
@@ -1126,6 +1131,8 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		if (e->cur.active && e->cur.shadow == s)
 			start = e->cur.next;
 	}
+	/* Before the walk: its fault records use the context's mode. */
+	d->ctx = c;
 	if (populate) {
 		if (s->pass_through)
 			ret = shadow_map_all_ram(e, s);
@@ -1142,8 +1149,6 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 			goto err_block;
 		}
 	}
-
-	d->ctx = c;
 	return dev_set_shadow(e, d, s);
 
 err_block:

@@ -108,7 +108,8 @@ struct pviommu_pde {
  * @did: guest domain ID
  * @pass_through: IOVA = GPA over all guest RAM; @root and @levels unused
  * @levels: guest table depth
- * @root: guest second-level root table
+ * @first_stage: @root is a first-stage (IA-32e format) table
+ * @root: guest second-level (or first-stage) root table
  * @hdom: the host domain
  * @split: the smallest host page size above 4 KiB @hdom may use, 0 if
  *	none: a host map call covering several 4K leaves must not contain a
@@ -124,6 +125,7 @@ struct pviommu_shadow {
 	u16 did;
 	bool pass_through;
 	u8 levels;
+	bool first_stage;
 	u64 root;
 	void *hdom;
 	u64 split;

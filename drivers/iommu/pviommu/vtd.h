@@ -21,6 +21,8 @@
 #define VTD_CAP_SLLPS_1G		BIT_ULL(35)
 #define VTD_CAP_PSI			BIT_ULL(39)
 #define VTD_CAP_MAMV			GENMASK_ULL(53, 48)
+#define VTD_CAP_FL1GP			BIT_ULL(56)
+#define VTD_CAP_FL5LP			BIT_ULL(60)
 
 /* ECAP_REG */
 #define VTD_ECAP_QI			BIT_ULL(1)
@@ -30,6 +32,7 @@
 #define VTD_ECAP_PDS			BIT_ULL(42)
 #define VTD_ECAP_SMTS			BIT_ULL(43)
 #define VTD_ECAP_SLTS			BIT_ULL(46)
+#define VTD_ECAP_FLTS			BIT_ULL(47)
 
 /* SAGAW bit n: (30 + 9 * n)-bit, (n + 2)-level tables; 1..3 defined. */
 #define VTD_SAGAW_VALID			GENMASK(3, 1)
@@ -150,10 +153,18 @@
 #define VTD_PTE_SSPTPTR			GENMASK_ULL(63, 12)
 #define VTD_PTE_DID			GENMASK_ULL(15, 0)
 #define VTD_PTE_RSVD1			GENMASK_ULL(22, 16)
+#define VTD_PTE_FLPM			GENMASK_ULL(3, 2)	/* qw2 */
+#define VTD_PTE_FSPTPTR			GENMASK_ULL(63, 12)	/* qw2 */
 #define VTD_PGTT_FS			1
 #define VTD_PGTT_SS			2
 #define VTD_PGTT_NESTED			3
 #define VTD_PGTT_PT			4
+
+/* First-stage paging entries (9.7): IA-32e format */
+#define VTD_FS_P			BIT_ULL(0)
+#define VTD_FS_RW			BIT_ULL(1)
+#define VTD_FS_US			BIT_ULL(2)
+#define VTD_FS_PS			BIT_ULL(7)
 
 /* Second-level paging entries (9.8) */
 #define VTD_SL_R			BIT_ULL(0)
@@ -195,6 +206,8 @@
 #define VTD_FR_SM_PTE_P			0x59
 #define VTD_FR_SM_PTE_RSVD		0x5a
 #define VTD_FR_SM_PTE_BAD		0x5b	/* an invalid PGTT or AW */
+#define VTD_FR_SM_FS_ENTRY_INV		0x70
+#define VTD_FR_SM_FS_ENTRY_RSVD		0x72
 #define VTD_FR_SM_SL_ENTRY_INV		0x78
 #define VTD_FR_SM_SL_ENTRY_RSVD		0x7a
 #define VTD_FR_SM_INTERRUPT_ADDR	0x87

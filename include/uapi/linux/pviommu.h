@@ -74,9 +74,9 @@ enum {
  *	the guest's Translation Enable, starting with translation disabled
  * @PVIOMMU_FEATURE_SCALABLE: scalable mode (ECAP.SMTS, a root table with
  *	TTM 1): DMA without PASID translates through the context entry's
- *	RID_PASID entry, second stage (PGTT 2, ECAP.SLTS) or pass-through
- *	(PGTT 4); first-stage and nested PASID entries are refused with a
- *	fault record until a feature bit says otherwise
+ *	RID_PASID entry, first stage (PGTT 1, ECAP.FLTS), second stage
+ *	(PGTT 2, ECAP.SLTS) or pass-through (PGTT 4); nested PASID entries
+ *	(PGTT 3) are refused with a fault record
  */
 enum pviommu_features {
 	PVIOMMU_FEATURE_TRANSLATION = 1 << 0,

@@ -125,7 +125,40 @@ unsigned int fg_index(u64 iova, u8 level)
 }
 
 /**
- * fg_map() - set a leaf, creating directories (R|W) as needed
+ * fg_map_dir() - set a leaf, creating directories as needed
+ * @m: guest memory
+ * @root: the root table
+ * @levels: table depth
+ * @iova: the leaf's address
+ * @leaf_level: 1: 4K, 2: 2M, 3: 1G
+ * @pte_val: the leaf entry
+ * @dir: the permission bits of a new directory entry: R|W for second-level
+ *	tables, P|R/W|U/S for first-stage ones (bits 1:0 present either way)
+ *
+ * Return: the table holding the leaf.
+ */
+u64 fg_map_dir(struct fake_mem *m, u64 root, u8 levels, u64 iova,
+	       u8 leaf_level, u64 pte_val, u64 dir)
+{
+	u64 table = root;
+	u8 level;
+
+	for (level = levels; level > leaf_level; level--) {
+		unsigned int idx = fg_index(iova, level);
+		u64 e = fg_get(m, table, idx);
+
+		if (!(e & RW)) {
+			e = fg_table(m) | dir;
+			fg_set(m, table, idx, e);
+		}
+		table = e & VTD_SL_ADDR_MAX;
+	}
+	fg_set(m, table, fg_index(iova, leaf_level), pte_val);
+	return table;
+}
+
+/**
+ * fg_map() - set a leaf, creating second-level directories (R|W)
  * @m: guest memory
  * @root: the root table
  * @levels: table depth
@@ -138,21 +171,7 @@ unsigned int fg_index(u64 iova, u8 level)
 u64 fg_map(struct fake_mem *m, u64 root, u8 levels, u64 iova,
 	   u8 leaf_level, u64 pte_val)
 {
-	u64 table = root;
-	u8 level;
-
-	for (level = levels; level > leaf_level; level--) {
-		unsigned int idx = fg_index(iova, level);
-		u64 e = fg_get(m, table, idx);
-
-		if (!(e & RW)) {
-			e = fg_table(m) | RW;
-			fg_set(m, table, idx, e);
-		}
-		table = e & VTD_SL_ADDR_MAX;
-	}
-	fg_set(m, table, fg_index(iova, leaf_level), pte_val);
-	return table;
+	return fg_map_dir(m, root, levels, iova, leaf_level, pte_val, RW);
 }
 
 /**

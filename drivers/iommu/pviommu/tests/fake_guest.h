@@ -63,6 +63,8 @@ u64 fg_table(struct fake_mem *m);
 void fg_set(struct fake_mem *m, u64 table, unsigned int idx, u64 v);
 u64 fg_get(struct fake_mem *m, u64 table, unsigned int idx);
 unsigned int fg_index(u64 iova, u8 level);
+u64 fg_map_dir(struct fake_mem *m, u64 root, u8 levels, u64 iova,
+	       u8 leaf_level, u64 pte_val, u64 dir);
 u64 fg_map(struct fake_mem *m, u64 root, u8 levels, u64 iova,
 	   u8 leaf_level, u64 pte_val);
 u64 fg_map_4k(struct fake_mem *m, u64 root, u8 levels, u64 iova, u64 gpa,

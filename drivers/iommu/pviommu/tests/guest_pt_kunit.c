@@ -493,6 +493,79 @@ static void pt_test_top_and_mgaw(struct kunit *test)
 			(1ULL << 39) - 1);
 }
 
+/* First-stage (IA-32e) entries: directories P, R/W, U/S unless stated. */
+#define FS_DIR		(VTD_FS_P | VTD_FS_RW | VTD_FS_US)
+#define FS_RW		FS_DIR
+#define FS_R		(VTD_FS_P | VTD_FS_US)
+
+/*
+ * First stage for DMA without PASID (user privilege): present is P; R/W
+ * and U/S are ANDed down the levels (no U/S: no access; no R/W: read
+ * only); 2M leaves (bit 12 is PAT, bits 20:13 reserved), 1G leaves only
+ * with CAP.FL1GP, PS reserved at level 4; XD and bits 62:52 ignored; the
+ * upper canonical half is not walked; 5 levels.
+ */
+static void pt_test_first_stage(struct kunit *test)
+{
+	struct walk_test *t = wt_new(test, CAP_ALL | VTD_CAP_FL1GP, ECAP_ALL,
+				     48);
+	struct walk_test *t2;
+	u64 root = fg_table(t->m);
+
+	t->w.first_stage = true;
+	fg_map_dir(t->m, root, 4, 0x1000, 1, 0x11000 | FS_RW, FS_DIR);
+	fg_map_dir(t->m, root, 4, 0x2000, 1, 0x12000 | FS_R, FS_DIR);
+	fg_map_dir(t->m, root, 4, 0x3000, 1, 0x13000 | VTD_FS_P | VTD_FS_RW,
+		   FS_DIR);
+	fg_map_dir(t->m, root, 4, 0x4000, 1, 0x14000 | FS_RW | BIT_ULL(63) |
+		   GENMASK_ULL(62, 52), FS_DIR);
+	fg_map_dir(t->m, root, 4, 0x5000, 1, 0x15000 | FS_RW | BIT_ULL(50),
+		   FS_DIR);
+	/* A directory without R/W: read only below; without U/S: nothing. */
+	fg_map_dir(t->m, root, 4, SZ_1G_, 1, 0x21000 | FS_RW, FS_R);
+	fg_map_dir(t->m, root, 4, 2 * SZ_1G_, 1, 0x22000 | FS_RW,
+		   VTD_FS_P | VTD_FS_RW);
+	/* 2M: PAT (bit 12) is no address bit; bit 13 is reserved. */
+	fg_map_dir(t->m, root, 4, 3 * SZ_1G_, 2,
+		   0x400000 | BIT_ULL(12) | VTD_FS_PS | FS_RW, FS_DIR);
+	fg_map_dir(t->m, root, 4, 3 * SZ_1G_ + SZ_2M_, 2,
+		   0x600000 | BIT_ULL(13) | VTD_FS_PS | FS_RW, FS_DIR);
+	/* 1G with FL1GP. */
+	fg_map_dir(t->m, root, 4, 4 * SZ_1G_, 3, SZ_1G_ | VTD_FS_PS | FS_RW, FS_DIR);
+	/* Upper canonical half: index 256 of the PML4. */
+	fg_map_dir(t->m, root, 4, 1ULL << 47, 1, 0x31000 | FS_RW, FS_DIR);
+
+	KUNIT_ASSERT_EQ(test, wt_walk(t, root, 4, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t->nr_leaves, 6);
+	EXPECT_LEAF(test, t->leaves[0], 0x1000, 0x11000, 12, RW);
+	EXPECT_LEAF(test, t->leaves[1], 0x2000, 0x12000, 12, VTD_SL_R);
+	EXPECT_LEAF(test, t->leaves[2], 0x4000, 0x14000, 12, RW);
+	EXPECT_LEAF(test, t->leaves[3], SZ_1G_, 0x21000, 12, VTD_SL_R);
+	EXPECT_LEAF(test, t->leaves[4], 3 * SZ_1G_, 0x400000, 21, RW);
+	EXPECT_LEAF(test, t->leaves[5], 4 * SZ_1G_, SZ_1G_, 30, RW);
+	KUNIT_ASSERT_EQ(test, t->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, t->faults[0].iova, 0x5000);
+	KUNIT_EXPECT_EQ(test, t->faults[0].reason, VTD_FR_PAGING_ENTRY_RSVD);
+	KUNIT_EXPECT_EQ(test, t->faults[1].iova, 3 * SZ_1G_ + SZ_2M_);
+
+	/* Without FL1GP a 1G leaf is reserved; PS at level 4 always is. */
+	t2 = wt_new(test, CAP_ALL, ECAP_ALL, 48);
+	t2->w.first_stage = true;
+	root = fg_table(t2->m);
+	fg_map_dir(t2->m, root, 4, SZ_1G_, 3, SZ_1G_ | VTD_FS_PS | FS_RW, FS_DIR);
+	fg_set(t2->m, root, 1, 0x8000000000ULL | VTD_FS_PS | FS_RW);
+	KUNIT_ASSERT_EQ(test, wt_walk(t2, root, 4, 0, ~0ULL), 0);
+	KUNIT_EXPECT_EQ(test, t2->nr_leaves, 0);
+	KUNIT_EXPECT_EQ(test, t2->nr_faults, 2);
+
+	/* Five levels: a leaf above 2^48. */
+	root = fg_table(t2->m);
+	fg_map_dir(t2->m, root, 5, 1ULL << 50, 1, 0x41000 | FS_RW, FS_DIR);
+	KUNIT_ASSERT_EQ(test, wt_walk(t2, root, 5, 0, ~0ULL), 0);
+	KUNIT_ASSERT_EQ(test, t2->nr_leaves, 1);
+	EXPECT_LEAF(test, t2->leaves[0], 1ULL << 50, 0x41000, 12, RW);
+}
+
 /* Root and context entries: build one device's path, then break it. */
 struct ctx_test {
 	struct fake_mem *m;
@@ -503,17 +576,21 @@ struct ctx_test {
 
 #define CTX_SID		0x0318	/* bus 3, device 3, function 0 */
 
-static struct ctx_test *ctx_new(struct kunit *test, u64 ecap)
+static struct ctx_test *ctx_new_cap(struct kunit *test, u64 cap, u64 ecap)
 {
 	struct ctx_test *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&c->caps, CAP_ALL, ecap, 48),
-			0);
+	KUNIT_ASSERT_EQ(test, pviommu_caps_init(&c->caps, cap, ecap, 48), 0);
 	c->m = fg_mem_new(test);
 	c->rta = fg_table(c->m);
 	c->ctp = fg_table(c->m);
 	return c;
+}
+
+static struct ctx_test *ctx_new(struct kunit *test, u64 ecap)
+{
+	return ctx_new_cap(test, CAP_ALL, ecap);
 }
 
 /* Write the root entry of bus 3 and the context entry of CTX_SID. */
@@ -659,6 +736,7 @@ static void pt_test_context_tables(struct kunit *test)
 struct sm_case {
 	const char *name;
 	u64 ecap;
+	u64 cap;	/* added to CAP_ALL */
 	u64 re;		/* XOR into the root entry's lower half */
 	u64 ce[4];	/* into the context entry */
 	u64 pde;	/* into the PASID directory entry */
@@ -668,6 +746,7 @@ struct sm_case {
 	bool pt;
 	bool fpd;
 	u32 pasid;
+	bool fs;
 };
 
 static const struct sm_case sm_cases[] = {
@@ -684,8 +763,23 @@ static const struct sm_case sm_cases[] = {
 	  .pt = true },
 	{ "pass-through without PT", ECAP_SM & ~VTD_ECAP_PT,
 	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(4) }, .fault = VTD_FR_SM_PTE_BAD },
-	{ "first stage refused", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) },
+	{ "first stage without FLTS", ECAP_SM,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) }, .fault = VTD_FR_SM_PTE_BAD },
+	{ "first stage", ECAP_SM | VTD_ECAP_FLTS,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) ^ 0x5000, 0, 0x5000 }, .levels = 4,
+	  .fs = true },
+	{ "first stage 5 levels", ECAP_SM | VTD_ECAP_FLTS, .cap = VTD_CAP_FL5LP,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) ^ 0x5000, 0, 0x5000 | 1 << 2 },
+	  .levels = 5, .fs = true },
+	{ "first stage 5 levels without FL5LP", ECAP_SM | VTD_ECAP_FLTS,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) ^ 0x5000, 0, 0x5000 | 1 << 2 },
 	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "first stage flpm 2", ECAP_SM | VTD_ECAP_FLTS, .cap = VTD_CAP_FL5LP,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) ^ 0x5000, 0, 0x5000 | 2 << 2 },
+	  .fault = VTD_FR_SM_PTE_BAD },
+	{ "first stage root beyond haw", ECAP_SM | VTD_ECAP_FLTS,
+	  .pte = { PTE_PGTT(2) ^ PTE_PGTT(1) ^ 0x5000, 0, BIT_ULL(50) },
+	  .fault = VTD_FR_SM_PTE_RSVD },
 	{ "nested refused", ECAP_SM, .pte = { PTE_PGTT(2) ^ PTE_PGTT(3) },
 	  .fault = VTD_FR_SM_PTE_BAD },
 	{ "pgtt 0", ECAP_SM, .pte = { PTE_PGTT(2) }, .fault = VTD_FR_SM_PTE_BAD },
@@ -781,7 +875,7 @@ static u64 sm_set(struct ctx_test *c, u64 re, const u64 *ce, u64 pdt,
 static void pt_test_sm_context(struct kunit *test)
 {
 	const struct sm_case *sc = test->param_value;
-	struct ctx_test *c = ctx_new(test, sc->ecap);
+	struct ctx_test *c = ctx_new_cap(test, CAP_ALL | sc->cap, sc->ecap);
 	u64 pdt = fg_table(c->m), ptt = fg_table(c->m);
 	u64 ce[4], pte[8] = { 0x5000 | PTE_AW(2) | PTE_PGTT(2) | VTD_PTE_P, 7 };
 	struct pviommu_context ctx;
@@ -807,6 +901,7 @@ static void pt_test_sm_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx.fpd, sc->fpd);
 	KUNIT_EXPECT_EQ(test, ctx.did, 7);
 	KUNIT_EXPECT_EQ(test, ctx.pasid, sc->pasid);
+	KUNIT_EXPECT_EQ(test, ctx.first_stage, sc->fs);
 	if (!sc->pt) {
 		KUNIT_EXPECT_EQ(test, ctx.levels, sc->levels);
 		KUNIT_EXPECT_EQ(test, ctx.root, 0x5000);
@@ -867,6 +962,7 @@ static struct kunit_case pt_test_cases[] = {
 	KUNIT_CASE_PARAM(pt_test_reserved, rsvd_gen_params),
 	KUNIT_CASE(pt_test_outside_ram),
 	KUNIT_CASE(pt_test_top_and_mgaw),
+	KUNIT_CASE(pt_test_first_stage),
 	KUNIT_CASE_PARAM(pt_test_context, ctx_gen_params),
 	KUNIT_CASE(pt_test_context_tables),
 	KUNIT_CASE_PARAM(pt_test_sm_context, sm_gen_params),

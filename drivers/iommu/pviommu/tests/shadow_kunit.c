@@ -703,6 +703,32 @@ static void shadow_test_translation_enable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
 }
 
+/*
+ * Device 0 in scalable mode: its context entry names PASID directory
+ * @pdt, whose entry 0 names PASID table @ptt, whose entry 0 (PASID 0,
+ * DID 5) is @qw0 and @qw2; the root table is set and the device attached.
+ * Returns the device's host domain.
+ */
+static struct fh_dom *sm_attach(struct st *st, u64 sctp, u64 pdt, u64 ptt,
+				u64 qw0, u64 qw2)
+{
+	struct kunit *test = st->test;
+
+	fg_set(st->m, st->rta, 0, sctp | VTD_SRE_P);
+	fg_set(st->m, sctp, 4 * (SID(0) & 0xff), pdt | VTD_SCE_P);
+	fg_set(st->m, pdt, 0, ptt | VTD_PDE_P);
+	fg_set(st->m, ptt, 0, qw0);
+	fg_set(st->m, ptt, 1, 5);
+	fg_set(st->m, ptt, 2, qw2);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_set_root(&st->e, st->rta |
+					(u64)VTD_TTM_SCALABLE << 10), 0);
+	st->e.budget = 1 << 24;
+	KUNIT_ASSERT_EQ(test, pviommu_engine_attach(&st->e, SID(0),
+						    &st->fh->devs[0]), 0);
+	KUNIT_ASSERT_NOT_NULL(test, st->fh->devs[0].dom);
+	return st->fh->devs[0].dom;
+}
+
 #define SM_PTE(root, pgtt)	((root) | 2ULL << 2 | (u64)(pgtt) << 6 | \
 				 VTD_PTE_P)
 
@@ -721,22 +747,10 @@ static void shadow_test_scalable(struct kunit *test)
 				    VTD_ECAP_SLTS);
 	u64 root = fg_table(st->m), sctp = fg_table(st->m);
 	u64 pdt = fg_table(st->m), ptt = fg_table(st->m);
-	unsigned int devfn = SID(0) & 0xff;
 	struct fh_dom *dom;
 
-	fg_set(st->m, st->rta, 0, sctp | VTD_SRE_P);
-	fg_set(st->m, sctp, 4 * devfn, pdt | VTD_SCE_P);
-	fg_set(st->m, pdt, 0, ptt | VTD_PDE_P);
-	fg_set(st->m, ptt, 0, SM_PTE(root, VTD_PGTT_SS));
-	fg_set(st->m, ptt, 1, 5);
 	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x3000, RW);
-	KUNIT_ASSERT_EQ(test, pviommu_engine_set_root(&st->e, st->rta |
-					(u64)VTD_TTM_SCALABLE << 10), 0);
-	st->e.budget = 1 << 24;
-	KUNIT_ASSERT_EQ(test, pviommu_engine_attach(&st->e, SID(0),
-						    &st->fh->devs[0]), 0);
-	dom = st->fh->devs[0].dom;
-	KUNIT_ASSERT_NOT_NULL(test, dom);
+	dom = sm_attach(st, sctp, pdt, ptt, SM_PTE(root, VTD_PGTT_SS), 0);
 	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, NULL),
 			fh_pa(st->fh, RAM_UADDR + 0x3000));
 
@@ -785,6 +799,59 @@ static void shadow_test_scalable(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, st->nr_faults, 2);
 	KUNIT_EXPECT_EQ(test, st->faults[1].reason, VTD_FR_SM_PTE_BAD);
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
+ * First stage (PGTT 1): DMA without PASID is user-privileged, so a leaf
+ * needs U/S at every level, and R/W for writes; the host maps what that
+ * leaves; reserved bits fault with the first-stage SM reason; a change of
+ * a leaf's permission follows a PASID-based IOTLB invalidation.
+ */
+static void shadow_test_first_stage(struct kunit *test)
+{
+	struct st *st = st_new_caps(test, CAP_T, ECAP_T | VTD_ECAP_SMTS |
+				    VTD_ECAP_FLTS);
+	u64 root = fg_table(st->m), sctp = fg_table(st->m);
+	u64 pdt = fg_table(st->m), ptt = fg_table(st->m);
+	u64 pt = fg_table(st->m), pd = fg_table(st->m), pdp = fg_table(st->m);
+	const u64 dir = VTD_FS_P | VTD_FS_RW | VTD_FS_US;
+	struct fh_dom *dom;
+	int prot;
+
+	/* IOVA 0x10000-0x13fff in one last-level table. */
+	fg_set(st->m, root, 0, pdp | dir);
+	fg_set(st->m, pdp, 0, pd | dir);
+	fg_set(st->m, pd, 0, pt | dir);
+	fg_set(st->m, pt, 0x10, 0x3000 | dir);
+	fg_set(st->m, pt, 0x11, 0x4000 | VTD_FS_P | VTD_FS_US);
+	fg_set(st->m, pt, 0x12, 0x5000 | VTD_FS_P | VTD_FS_RW);
+	fg_set(st->m, pt, 0x13, 0x6000 | dir | BIT_ULL(50));
+	/* FLPM 0 in qw2: 4 levels. */
+	dom = sm_attach(st, sctp, pdt, ptt, (u64)VTD_PGTT_FS << 6 | VTD_PTE_P,
+			root);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, &prot),
+			fh_pa(st->fh, RAM_UADDR + 0x3000));
+	KUNIT_EXPECT_EQ(test, prot, RW);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x11000, &prot),
+			fh_pa(st->fh, RAM_UADDR + 0x4000));
+	KUNIT_EXPECT_EQ(test, prot, VTD_SL_R);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x12000, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x13000, NULL), 0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_SM_FS_ENTRY_RSVD);
+	KUNIT_EXPECT_EQ(test, st->faults[0].iova, 0x13000);
+
+	/* Write allowed now, and U/S given: both follow a PIOTLB flush. */
+	fg_set(st->m, pt, 0x11, 0x4000 | dir);
+	fg_set(st->m, pt, 0x12, 0x5000 | dir);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PIOTLB(3, 5, 0),
+					    PSI1(0x10000, 0, 2)), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x11000, &prot),
+			fh_pa(st->fh, RAM_UADDR + 0x4000));
+	KUNIT_EXPECT_EQ(test, prot, RW);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x12000, NULL),
+			fh_pa(st->fh, RAM_UADDR + 0x5000));
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
 
@@ -2129,6 +2196,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_pass_through),
 	KUNIT_CASE(shadow_test_translation_enable),
 	KUNIT_CASE(shadow_test_scalable),
+	KUNIT_CASE(shadow_test_first_stage),
 	KUNIT_CASE(shadow_test_split_merge),
 	KUNIT_CASE(shadow_test_perm_change),
 	KUNIT_CASE(shadow_test_same_gpa),
