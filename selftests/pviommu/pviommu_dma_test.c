@@ -1187,10 +1187,13 @@ TEST_F(dma, translation_enable)
  * the device's DMA without PASID through its RID_PASID entry (PASID 0),
  * second stage, then pass-through and back through PASID-cache
  * invalidations, a PASID-based IOTLB invalidation for a new page, a
- * second device hot-added into the populated domain, and a first-stage
- * entry refused with a fault record.
+ * second device hot-added into the populated domain, first stage (an
+ * IA-32e table: user privilege, so U/S on every level; no R/W, no write),
+ * and a nested entry refused with a fault record.
  */
-#define SM_ECAP		(PVG_ECAP | 1ULL << 43 | 1ULL << 46)	/* SMTS, SLTS */
+#define SM_ECAP		(PVG_ECAP | 1ULL << 43 | 1ULL << 46 | 1ULL << 47)
+				/* SMTS, SLTS, FLTS */
+#define FS_DIR		0x7ULL	/* P, R/W, U/S */
 #define PC_PASID(did, pasid)	(0x7 | 1 << 4 | (__u64)(did) << 16 | \
 				 (__u64)(pasid) << 32)
 #define PC_DOMAIN(did)		(0x7 | (__u64)(did) << 16)
@@ -1221,14 +1224,41 @@ static void sm_context(struct sm_guest *s, __u16 sid)
 	ce[0] = s->pdt | 1;
 }
 
-/* PASID 0's entry: PGTT @pgtt over @s->root (4 levels), domain 1. */
-static void sm_pasid(struct sm_guest *s, unsigned int pgtt)
+/*
+ * PASID 0's entry: PGTT @pgtt over @s->root (second stage, 4 levels) or
+ * @fs_root (first stage, 4 levels), domain 1.
+ */
+static void sm_pasid_fs(struct sm_guest *s, unsigned int pgtt, __u64 fs_root)
 {
 	__u64 *pte = pvg_u64(&s->g, s->ptt);
 
 	memset(pte, 0, 64);
 	pte[1] = 1;
-	pte[0] = (pgtt == 4 ? 0 : s->root) | 2 << 2 | (__u64)pgtt << 6 | 1;
+	pte[0] = (pgtt == 2 ? s->root : 0) | 2 << 2 | (__u64)pgtt << 6 | 1;
+	if (pgtt == 1)
+		pte[2] = fs_root;
+}
+
+static void sm_pasid(struct sm_guest *s, unsigned int pgtt)
+{
+	sm_pasid_fs(s, pgtt, 0);
+}
+
+/* A first-stage leaf for @iova: directories P, R/W, U/S. */
+static void fs_map(struct pvg *g, __u64 root, __u64 iova, __u64 pte)
+{
+	__u64 table = root;
+	int l;
+
+	for (l = 4; l > 1; l--) {
+		__u64 *e = &pvg_u64(g, table)[(iova >> (12 + 9 * (l - 1))) &
+					      511];
+
+		if (!(*e & 1))
+			*e = pvg_table(g) | FS_DIR;
+		table = *e & ~0xfffULL;
+	}
+	pvg_u64(g, table)[(iova >> 12) & 511] = pte;
 }
 
 /* One 256-bit descriptor and a wait; 0 or -errno. */
@@ -1252,6 +1282,7 @@ TEST_F(dma, scalable)
 	struct sm_guest s;
 	struct pvv v, v2;
 	struct edu e, e2;
+	__u64 fs_root;
 	__u32 hbdf2;
 	int fd;
 
@@ -1317,10 +1348,27 @@ TEST_F(dma, scalable)
 		pvv_close(&v2);
 	}
 
-	/* First stage: refused, with the SM reason for a bad PASID entry. */
+	/*
+	 * First stage: IOVA -> GPA + 4 pages, writable; IOVA + 1 page ->
+	 * GPA + 5 pages without R/W: the device reads, cannot write.
+	 */
+	fs_root = pvg_table(&s.g);
+	fs_map(&s.g, fs_root, IOVA, (GPA + 4 * PVG_PAGE) | FS_DIR);
+	fs_map(&s.g, fs_root, IOVA + PVG_PAGE, (GPA + 5 * PVG_PAGE) | 0x5);
+	sm_pasid_fs(&s, 1, fs_root);
+	ASSERT_EQ(0, sm_flush(&s, PC_PASID(1, 0), 0));
+	pvg_pattern(s.g.ram + GPA + 5 * PVG_PAGE, LEN, 23);
+	memset(s.g.ram + GPA + 4 * PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_copy(&e, IOVA + PVG_PAGE, IOVA, LEN));
+	EXPECT_TRUE(pvg_is_pattern(s.g.ram + GPA + 4 * PVG_PAGE, LEN, 23));
+	memset(s.g.ram + GPA + 5 * PVG_PAGE, 0, LEN);
+	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
+	EXPECT_FALSE(pvg_is_pattern(s.g.ram + GPA + 5 * PVG_PAGE, LEN, 23));
+
+	/* Nested: refused, with the SM reason for a bad PASID entry. */
 	while (pvg_faults(fd, f, 4) > 0)
 		;
-	sm_pasid(&s, 1);
+	sm_pasid(&s, 3);
 	ASSERT_EQ(0, sm_flush(&s, PC_PASID(1, 0), 0));
 	ASSERT_EQ(0, pvg_stats(fd, &st));
 	EXPECT_EQ(0, st.out_pinned_pages);
