@@ -1365,6 +1365,17 @@ TEST_F(dma, scalable)
 	ASSERT_EQ(0, edu_dma(&e, IOVA + PVG_PAGE, LEN, 1));
 	EXPECT_FALSE(pvg_is_pattern(s.g.ram + GPA + 5 * PVG_PAGE, LEN, 23));
 
+	/* Requests with PASID enabled (PASIDE): refused, one host record. */
+	while (pvg_faults(fd, f, 4) > 0)
+		;
+	pvg_u64(&s.g, s.sctp + 32 * (SID_A & 0x7f))[0] |= 1 << 3;
+	ASSERT_EQ(0, pvg_context_flush(&s.g, SID_A));
+	ASSERT_EQ(1, pvg_faults(fd, f, 4));
+	EXPECT_EQ(PVIOMMU_FAULT_HOST_PASID, f[0].reason);
+	ASSERT_EQ(0, pvg_context_flush(&s.g, SID_A));
+	EXPECT_EQ(0, pvg_faults(fd, f, 4));
+	ASSERT_EQ(0, edu_copy(&e, IOVA + PVG_PAGE, IOVA, LEN));
+
 	/* Nested: refused, with the SM reason for a bad PASID entry. */
 	while (pvg_faults(fd, f, 4) > 0)
 		;

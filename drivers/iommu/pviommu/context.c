@@ -43,7 +43,8 @@ static u64 ctx_budget(void)
 static_assert((int)PVIOMMU_DESC_ERR_DOMAIN_ID == (int)PVIOMMU_QI_BAD_DID &&
 	      (int)PVIOMMU_DESC_ERR_TYPE == (int)PVIOMMU_QI_BAD_TYPE);
 static_assert((int)PVIOMMU_FAULT_HOST_MAP == (int)PVIOMMU_FR_HOST_MAP &&
-	      (int)PVIOMMU_FAULT_HOST_ATTACH == (int)PVIOMMU_FR_HOST_ATTACH);
+	      (int)PVIOMMU_FAULT_HOST_ATTACH == (int)PVIOMMU_FR_HOST_ATTACH &&
+	      (int)PVIOMMU_FAULT_HOST_PASID == (int)PVIOMMU_FR_HOST_PASID);
 
 static void ctx_fault(void *priv, u16 sid, u64 iova, u32 reason)
 {

@@ -189,6 +189,8 @@ int pviommu_gmem_write(struct pviommu_gmem *gm, u64 gpa, const void *buf,
  *	levels deep
  * @pasid: scalable mode: the RID_PASID the device's DMA without PASID
  *	translates through
+ * @pasid_enabled: scalable mode: the context entry enables requests with
+ *	PASID (PASIDE), which pviommu does not shadow
  */
 struct pviommu_context {
 	u8 fault;
@@ -201,6 +203,7 @@ struct pviommu_context {
 	bool scalable;
 	bool first_stage;
 	u32 pasid;
+	bool pasid_enabled;
 };
 
 bool pviommu_fault_not_present(u8 reason);

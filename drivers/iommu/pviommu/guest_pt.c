@@ -159,6 +159,7 @@ static void read_sm_context(const struct pviommu_caps *caps,
 		return;
 	}
 	ctx->fpd = ce[0] & VTD_SCE_FPD;
+	ctx->pasid_enabled = ce[0] & VTD_SCE_PASIDE;
 	pasid = FIELD_GET(VTD_SCE_RID_PASID, ce[1]);
 	ctx->pasid = pasid;
 	/* The directory has 2^(PDTS + 7) entries of 64 PASIDs each. */

@@ -1102,6 +1102,15 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		memset(&c, 0, sizeof(c));
 		c.fault = VTD_FR_ROOT_ENTRY_P;
 	}
+	/*
+	 * Requests with PASID are not shadowed: the host blocks them. Say so
+	 * once, when the guest enables them.
+	 */
+	if (c.pasid_enabled && !d->ctx.pasid_enabled) {
+		d->ctx.pasid_enabled = true;
+		d->ctx.fpd = c.fpd;
+		engine_fault(e, NULL, d, 0, PVIOMMU_FR_HOST_PASID);
+	}
 	if (c.fault) {
 		u8 was = d->ctx.fault;
 

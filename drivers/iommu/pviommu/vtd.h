@@ -132,6 +132,7 @@
 /* Scalable-mode context entry (9.4), 256 bits */
 #define VTD_SCE_P			BIT_ULL(0)
 #define VTD_SCE_FPD			BIT_ULL(1)
+#define VTD_SCE_PASIDE			BIT_ULL(3)
 #define VTD_SCE_RSVD0			GENMASK_ULL(8, 5)
 #define VTD_SCE_PDTS			GENMASK_ULL(11, 9)
 #define VTD_SCE_PDTP			GENMASK_ULL(63, 12)
@@ -214,6 +215,7 @@
 /* pviommu's own, beyond VT-d's 8 bits: what the host could not do. */
 #define PVIOMMU_FR_HOST_MAP		0x100
 #define PVIOMMU_FR_HOST_ATTACH		0x101
+#define PVIOMMU_FR_HOST_PASID		0x102
 
 #define VTD_PAGE_SHIFT			12
 #define VTD_PAGE_SIZE			BIT_ULL(VTD_PAGE_SHIFT)

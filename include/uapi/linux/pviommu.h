@@ -491,6 +491,10 @@ struct pviommu_eventfd {
  *	left unmapped.
  * @PVIOMMU_FAULT_HOST_ATTACH: a device whose shadow the host could not
  *	build or attach. It is blocked.
+ * @PVIOMMU_FAULT_HOST_PASID: the guest enabled requests with PASID for a
+ *	device (PASIDE in its scalable-mode context entry); pviommu shadows
+ *	requests without PASID only, so the device's requests with a PASID
+ *	are blocked. Recorded once, when the bit appears.
  *
  * Outside the 8-bit VT-d fault reasons: the guest did nothing wrong, and
  * no VT-d reason says what happened. The VMM reports them on the host
@@ -499,6 +503,7 @@ struct pviommu_eventfd {
 enum pviommu_fault_host {
 	PVIOMMU_FAULT_HOST_MAP = 0x100,
 	PVIOMMU_FAULT_HOST_ATTACH = 0x101,
+	PVIOMMU_FAULT_HOST_PASID = 0x102,
 };
 
 /**
@@ -531,9 +536,10 @@ struct pviommu_fault {
  * present); guest leaves the host could not map (the mapping limit,
  * RLIMIT_MEMLOCK, pin or map errors: PVIOMMU_FAULT_HOST_MAP) or a device
  * whose shadow it could not build or attach (PVIOMMU_FAULT_HOST_ATTACH);
- * leaves over a host reserved IOVA
- * range (0xe); and devices of an IOMMU group the guest leaves only partly
- * attached or splits over domains (0x3, see PVIOMMU_ATTACH).
+ * requests with PASID the guest enabled (PVIOMMU_FAULT_HOST_PASID);
+ * leaves over a host reserved IOVA range (0xe); and devices of an IOMMU
+ * group the guest leaves only partly attached or splits over domains
+ * (0x3, see PVIOMMU_ATTACH).
  */
 struct pviommu_get_faults {
 	__u32 size;

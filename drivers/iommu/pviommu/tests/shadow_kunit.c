@@ -765,6 +765,14 @@ static void shadow_test_scalable(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
 	KUNIT_EXPECT_EQ(test, st->faults[0].reason, VTD_FR_SM_SL_ENTRY_RSVD);
 	fg_map_4k(st->m, root, LEVELS, 0x12000, 0, 0);
+	/* PASID-selective: another domain's leaves it; this one's not. */
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 0, 0);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PIOTLB(2, 6, 0), 0), 0);
+	KUNIT_EXPECT_NE(test, fh_lookup(dom, 0x10000, NULL), 0);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PIOTLB(2, 5, 0), 0), 0);
+	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, NULL), 0);
+	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x3000, RW);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PIOTLB(2, 5, 0), 0), 0);
 	/* Legacy IOTLB invalidations act on the domain in scalable mode. */
 	fg_map_4k(st->m, root, LEVELS, 0x11000, 0, 0);
 	KUNIT_ASSERT_EQ(test, st_apply_wide(st, IOTLB(2, 5), 0), 0);
@@ -787,6 +795,20 @@ static void shadow_test_scalable(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 1);
 	KUNIT_EXPECT_EQ(test, fh_lookup(dom, 0x10000, NULL),
 			fh_pa(st->fh, RAM_UADDR + 0x3000));
+
+	/*
+	 * PASIDE: requests with PASID are not shadowed; one host record
+	 * when the guest enables them, none while it stays.
+	 */
+	fg_set(st->m, sctp, 4 * (SID(0) & 0xff), pdt | VTD_SCE_P |
+	       VTD_SCE_PASIDE);
+	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, st->faults[1].reason, PVIOMMU_FR_HOST_PASID);
+	KUNIT_ASSERT_EQ(test, st_apply_wide(st, PC(3, 0, 0), 0), 0);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_NOT_NULL(test, st->fh->devs[0].dom);
+	st->nr_faults = 1;
 
 	/* Absent: blocked, no record; first stage: refused, one record. */
 	fg_set(st->m, ptt, 0, 0);
