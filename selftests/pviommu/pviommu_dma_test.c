@@ -1097,10 +1097,8 @@ TEST_F_TIMEOUT(dma, pin_bound, 600)
 {
 	struct pvg *g = &self->g;
 	__u64 target = 32ULL << 20, d[4];
-	struct pviommu_invalidate inv;
-	unsigned int i, failed = 0, flags = 0;
+	unsigned int i, failed = 0;
 	struct pviommu_stats st;
-	int done = 0;
 
 	ASSERT_EQ(0, pvg_attach(g, self->hbdf, SID_A));
 	for (i = 0; i < PB_LEAVES; i++)
@@ -1110,21 +1108,7 @@ TEST_F_TIMEOUT(dma, pin_bound, 600)
 	d[0] = 0x2 | 2 << 4 | 1 << 16;	/* domain-selective, domain 1 */
 	d[1] = 0;
 	pvg_wait(d + 2, PVG_STATUS, 2, 0);
-	while (done < 2) {
-		inv = (struct pviommu_invalidate){
-			.size = sizeof(inv), .flags = flags,
-			.data_uptr = (uintptr_t)(d + 2 * done),
-			.entry_len = 16, .entry_num = 2 - done,
-		};
-		if (!ioctl(self->fd, PVIOMMU_INVALIDATE, &inv)) {
-			failed += inv.out_failed;
-			break;
-		}
-		ASSERT_EQ(EAGAIN, errno);
-		failed += inv.out_failed;
-		done += inv.entry_num;
-		flags = PVIOMMU_INVALIDATE_CONTINUE;
-	}
+	ASSERT_EQ(0, pvg_invalidate_all(g, d, 2, &failed));
 	ASSERT_EQ(0, pvg_stats(self->fd, &st));
 	TH_LOG("%llu leaves mapped, %u left unmapped",
 	       (unsigned long long)st.out_mappings, failed);
@@ -1505,15 +1489,6 @@ static int fn_check(struct pvg *g, const __u64 *want, int all)
 	return bad;
 }
 
-/* Global context-cache and IOTLB invalidations, and a wait. */
-static int fn_global_flush(struct pvg *g)
-{
-	__u64 d[6] = { 0x1 | 1 << 4, 0, 0x2 | 1 << 4 | 1 << 6 | 1 << 7, 0 };
-
-	pvg_wait(d + 4, PVG_STATUS, 2, 0);
-	return pvg_invalidate(g, d, 3, NULL) ? -errno : 0;
-}
-
 TEST_F(dma, fail_nth)
 {
 	const char *must = getenv("PVIOMMU_TEST_FAULT_INJECTION");
@@ -1565,7 +1540,7 @@ TEST_F(dma, fail_nth)
 		ASSERT_EQ(0, fn_write(dir, 0));
 		if (!attached)
 			ASSERT_EQ(0, pvg_attach(&g, self->hbdf, SID_A));
-		ASSERT_EQ(0, fn_global_flush(&g));
+		ASSERT_EQ(0, pvg_global_flush(&g));
 		EXPECT_EQ(0, fn_check(&g, want, 1)) TH_LOG("n %u", n);
 		ASSERT_EQ(0, edu_open(&e, &v, self->bdf));
 		pvg_pattern(g.ram + want[0], LEN, n);

@@ -217,37 +217,6 @@ static int fz_set_4k(struct pvg *g, __u64 root, __u64 iova, __u64 pte)
 	return 0;
 }
 
-/* INVALIDATE with continuation; 0, or the errno that stopped it. */
-static int fz_invalidate(struct pvg *g, const __u64 *d, unsigned int n)
-{
-	struct pviommu_invalidate inv;
-	unsigned int done = 0, flags = 0, calls = 0;
-
-	while (done < n) {
-		inv = (struct pviommu_invalidate){
-			.size = sizeof(inv), .flags = flags,
-			.data_uptr = (uintptr_t)(d + 2 * done),
-			.entry_len = 16, .entry_num = n - done,
-		};
-		if (!ioctl(g->fd, PVIOMMU_INVALIDATE, &inv))
-			return 0;
-		if (errno != EAGAIN || ++calls > 100000)
-			return errno;
-		done += inv.entry_num;
-		flags = PVIOMMU_INVALIDATE_CONTINUE;
-	}
-	return 0;
-}
-
-/* Global context-cache and IOTLB invalidations and a wait. */
-static int fz_sync(struct pvg *g)
-{
-	__u64 d[6] = { 0x1 | 1 << 4, 0, 0x2 | 1 << 4 | 1 << 6 | 1 << 7, 0 };
-
-	pvg_wait(d + 4, PVG_STATUS, 2, 0);
-	return fz_invalidate(g, d, 3);
-}
-
 /* One random change or call; 0, or -1 when the kernel said what it may not. */
 static int fz_step(struct fz *f, const char **what)
 {
@@ -269,7 +238,7 @@ static int fz_step(struct fz *f, const char **what)
 		if (rnd(3)) {
 			pvg_psi(d, dom + 1, iova, rnd(3) ? 0 : rnd(10), 0);
 			d[1] &= ~((1ULL << (12 + (d[1] & 63))) - 1) | 127;
-			return fz_invalidate(g, d, 1) ? -1 : 0;
+			return pvg_invalidate_all(g, d, 1, NULL) ? -1 : 0;
 		}
 		return 0;
 	case 6:
@@ -290,7 +259,7 @@ static int fz_step(struct fz *f, const char **what)
 		}
 		pvg_set_leaf(g, f->root[dom], iova, 2, pte);
 		pvg_psi(d, dom + 1, iova, 9, 0);
-		return fz_invalidate(g, d, 1) ? -1 : 0;
+		return pvg_invalidate_all(g, d, 1, NULL) ? -1 : 0;
 	case 8:
 		*what = "invalidation";
 		switch (rnd(3)) {
@@ -307,7 +276,7 @@ static int fz_step(struct fz *f, const char **what)
 			d[1] &= ~((1ULL << (12 + (d[1] & 63))) - 1) | 127;
 			break;
 		}
-		return fz_invalidate(g, d, 1) ? -1 : 0;
+		return pvg_invalidate_all(g, d, 1, NULL) ? -1 : 0;
 	case 9:
 	case 10:
 		*what = "context";
@@ -331,7 +300,7 @@ static int fz_step(struct fz *f, const char **what)
 		*what = "raw descriptor";
 		d[0] = rnd(2) ? rnd64() : (rnd64() & ~0xfULL) | (1 + rnd(7));
 		d[1] = rnd64();
-		rc = fz_invalidate(g, d, 1);
+		rc = pvg_invalidate_all(g, d, 1, NULL);
 		return rc && rc != EINVAL && rc != EFAULT ? -1 : 0;
 	case 12:
 		*what = "SET_ROOT";
@@ -395,7 +364,7 @@ static int fz_check(struct __test_metadata *_metadata,
 	int bad = 0;
 
 	EXPECT_EQ(0, ioctl(g->fd, PVIOMMU_SET_ROOT, &root));
-	EXPECT_EQ(0, fz_sync(g));
+	EXPECT_EQ(0, pvg_global_flush(g));
 	for (iova = 0; iova < WINDOW; iova += PVG_PAGE) {
 		int rc = pvg_query(g, SID_A, iova, &q);
 

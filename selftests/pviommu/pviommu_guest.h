@@ -204,6 +204,48 @@ static inline int pvg_invalidate(struct pvg *g, const __u64 *desc,
 }
 
 /*
+ * INVALIDATE of @n 128-bit descriptors at @desc, continued where the work
+ * budget stopped it (PVIOMMU_INVALIDATE_CONTINUE) as a VMM does; adds each
+ * call's out_failed to *@failed unless NULL. Returns 0, or the errno that
+ * stopped it.
+ */
+static inline int pvg_invalidate_all(struct pvg *g, const __u64 *desc,
+				     unsigned int n, unsigned int *failed)
+{
+	struct pviommu_invalidate inv;
+	unsigned int done = 0, flags = 0, calls = 0;
+
+	while (done < n) {
+		inv = (struct pviommu_invalidate){
+			.size = sizeof(inv), .flags = flags,
+			.data_uptr = (uintptr_t)(desc + 2 * done),
+			.entry_len = 16, .entry_num = n - done,
+		};
+		if (!ioctl(g->fd, PVIOMMU_INVALIDATE, &inv)) {
+			if (failed)
+				*failed += inv.out_failed;
+			return 0;
+		}
+		if (errno != EAGAIN || ++calls > 100000)
+			return errno;
+		if (failed)
+			*failed += inv.out_failed;
+		done += inv.entry_num;
+		flags = PVIOMMU_INVALIDATE_CONTINUE;
+	}
+	return 0;
+}
+
+/* Global context-cache and IOTLB invalidations and a wait; 0 or errno. */
+static inline int pvg_global_flush(struct pvg *g)
+{
+	__u64 d[6] = { 0x1 | 1 << 4, 0, 0x2 | 1 << 4 | 1 << 6 | 1 << 7, 0 };
+
+	pvg_wait(d + 4, PVG_STATUS, 2, 0);
+	return pvg_invalidate_all(g, d, 3, NULL);
+}
+
+/*
  * One guest flush, as a Linux guest in caching mode sends it: a
  * page-selective invalidation of 2^@am pages at @iova, then a wait whose
  * status word must read 2 afterwards. Returns 0 or -errno.
