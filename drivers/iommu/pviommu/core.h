@@ -46,7 +46,7 @@ struct pviommu_caps {
 };
 
 int pviommu_caps_init(struct pviommu_caps *caps, u64 cap, u64 ecap, u32 haw);
-void pviommu_sl_rsvd_init(struct pviommu_caps *caps);
+void pviommu_entry_rsvd_init(struct pviommu_caps *caps);
 
 /* What a descriptor asks for, independent of its encoding. */
 enum pviommu_qi_op {

@@ -405,16 +405,17 @@ static u64 fs_rsvd(const struct pviommu_caps *caps, unsigned int level,
 }
 
 /**
- * pviommu_sl_rsvd_init() - compute @caps->sl_rsvd and @caps->fs_rsvd
+ * pviommu_entry_rsvd_init() - compute @caps->sl_rsvd and @caps->fs_rsvd
  * @caps: the guest's capabilities
  *
  * The walk looks the reserved bits of each present entry up there.
  */
-void pviommu_sl_rsvd_init(struct pviommu_caps *caps)
+void pviommu_entry_rsvd_init(struct pviommu_caps *caps)
 {
 	unsigned int level;
 
-	static_assert(ARRAY_SIZE(caps->sl_rsvd) == PVIOMMU_WALK_MAX_LEVELS);
+	static_assert(ARRAY_SIZE(caps->sl_rsvd) == PVIOMMU_WALK_MAX_LEVELS &&
+		      ARRAY_SIZE(caps->fs_rsvd) == PVIOMMU_WALK_MAX_LEVELS);
 	for (level = 1; level <= PVIOMMU_WALK_MAX_LEVELS; level++) {
 		caps->sl_rsvd[level - 1][0] = sl_rsvd(caps, level, false);
 		caps->sl_rsvd[level - 1][1] = sl_rsvd(caps, level, true);

@@ -78,7 +78,7 @@ int pviommu_caps_init(struct pviommu_caps *caps, u64 cap, u64 ecap, u32 haw)
 	caps->sagaw = sagaw;
 	caps->mamv = (cap & VTD_CAP_PSI) ? mamv : 0;
 	caps->ndoms = 1U << (4 + 2 * nd);
-	pviommu_sl_rsvd_init(caps);
+	pviommu_entry_rsvd_init(caps);
 	return 0;
 }
 
