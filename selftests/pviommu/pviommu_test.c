@@ -196,9 +196,18 @@ TEST_F(pviommu, bad_pointer)
 	ASSERT_EQ(0, munmap(p, 2 * page));
 }
 
+static int test_stats(int fd)
+{
+	struct pviommu_stats stats = { .size = sizeof(stats) };
+
+	return ioctl(fd, PVIOMMU_GET_STATS, &stats);
+}
+
 /*
- * A context belongs to its opener's address space: a forked child holds
- * the fd but gets EIO; the parent is unaffected and the child may close.
+ * A context belongs to the address space of the first process that
+ * configures it: once the parent has, a forked child holding the fd gets
+ * EIO for everything but GET_INFO; the parent is unaffected and the child
+ * may close.
  */
 TEST_F(pviommu, other_process)
 {
@@ -206,18 +215,50 @@ TEST_F(pviommu, other_process)
 	int status;
 	pid_t pid;
 
+	ASSERT_EQ(0, test_stats(self->fd));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int rc = _test_get_info(self->fd, &info);
+		int rc = test_stats(self->fd);
 
 		if (rc != -1 || errno != EIO)
 			_exit(1);
-		_exit(close(self->fd) ? 2 : 0);
+		if (_test_get_info(self->fd, &info))
+			_exit(2);
+		_exit(close(self->fd) ? 3 : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+	test_get_info(&info);
+	EXPECT_EQ(0, test_stats(self->fd));
+}
+
+/*
+ * A management layer opens /dev/pviommu and hands the file to the VMM:
+ * GET_INFO binds nothing, the VMM's first configuring call binds the
+ * context to the VMM, and from then on the opener gets EIO.
+ */
+TEST_F(pviommu, handed_over)
+{
+	struct pviommu_info info;
+	int status;
+	pid_t pid;
+
+	test_get_info(&info);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (_test_set_caps(self->fd, TEST_CAP, TEST_ECAP, TEST_HAW))
+			_exit(1);
+		_exit(test_stats(self->fd) ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_ERRNO(EIO, test_stats(self->fd));
+	EXPECT_ERRNO(EIO, _test_set_caps(self->fd, TEST_CAP, TEST_ECAP,
+					 TEST_HAW));
 	test_get_info(&info);
 }
 

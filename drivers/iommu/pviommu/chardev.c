@@ -2,12 +2,15 @@
 /*
  * /dev/pviommu: one context per open file, and the ioctl dispatch table.
  *
- * A context belongs to the address space of the process that opened it: the
- * VMM, whose memory holds guest RAM and from whose ioctls pviommu reads the
- * guest's tables with copy_from_user(). Ioctls from any other mm, such as a
- * child after fork() or a process the fd was passed to, fail with EIO (the
- * convention KVM follows for VM file descriptors). Closing works from
- * anywhere.
+ * A context belongs to the address space of the first process that
+ * configures it (pviommu_ctx_bind()): the VMM, whose memory holds guest RAM
+ * and from whose ioctls pviommu reads the guest's tables with
+ * copy_from_user(). A management layer may open /dev/pviommu and pass the
+ * file to an unprivileged VMM that could not open it. From then on, ioctls
+ * from any other mm, such as a child after fork(), fail with EIO (the
+ * convention KVM follows for VM file descriptors). PVIOMMU_GET_INFO, which
+ * reads no context state, works from anywhere and binds nothing; closing
+ * works from anywhere.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -126,16 +129,16 @@ static long pviommu_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (op->ioctl_num != cmd)
 		return -ENOTTY;
 
-	if (current->mm != ctx->mm)
-		return -EIO;
-
 	ret = pviommu_ucmd_copy_in(&ucmd, (void __user *)arg, &buf, op->size,
 				   op->min_size);
 	if (ret)
 		return ret;
 
 	mutex_lock(&ctx->lock);
-	ret = op->execute(ctx, &ucmd);
+	if (cmd != PVIOMMU_GET_INFO)
+		ret = pviommu_ctx_bind(ctx);
+	if (!ret)
+		ret = op->execute(ctx, &ucmd);
 	mutex_unlock(&ctx->lock);
 	return ret;
 }

@@ -81,9 +81,6 @@ int pviommu_ctx_init(struct pviommu_ctx *ctx)
 	INIT_LIST_HEAD(&ctx->hdevs);
 	INIT_LIST_HEAD(&ctx->containers);
 	pviommu_gmem_init(&ctx->gmem);
-	mmgrab(current->mm);
-	ctx->mm = current->mm;
-	ctx->host.mm = ctx->mm;
 	ctx->host.pages = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(struct page *),
 				   GFP_KERNEL_ACCOUNT);
 	if (!ctx->host.pages) {
@@ -108,8 +105,34 @@ int pviommu_ctx_init(struct pviommu_ctx *ctx)
 
 err:
 	kvfree(ctx->host.pages);
-	mmdrop(ctx->mm);
 	return ret;
+}
+
+/**
+ * pviommu_ctx_bind() - bind a context to the calling process's address space
+ * @ctx: the context, locked
+ *
+ * A context belongs to the address space of the first process that
+ * configures it (any ioctl but GET_INFO, or a VFIO link): the VMM, whose
+ * memory holds guest RAM. The opener may be another process that passes
+ * the file on, as a management layer does for an unprivileged VMM.
+ *
+ * Return: 0 when @ctx belongs to current->mm (now, if it belonged to none
+ * before), -EIO when it belongs to another address space.
+ */
+int pviommu_ctx_bind(struct pviommu_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->mm)
+		return ctx->mm == current->mm ? 0 : -EIO;
+	if (!current->mm)
+		return -EIO;
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	ctx->host.mm = current->mm;
+	ctx->owner_pid = task_tgid_nr(current);
+	get_task_comm(ctx->owner_comm, current);
+	return 0;
 }
 
 static void ctx_release(struct kref *ref)
@@ -117,7 +140,8 @@ static void ctx_release(struct kref *ref)
 	struct pviommu_ctx *ctx = container_of(ref, struct pviommu_ctx, ref);
 
 	kvfree(ctx->host.pages);
-	mmdrop(ctx->mm);
+	if (ctx->mm)
+		mmdrop(ctx->mm);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 }

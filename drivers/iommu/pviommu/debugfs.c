@@ -4,9 +4,10 @@
  *
  *   /sys/kernel/debug/pviommu/pinned_pages    pages pinned by all contexts
  *   /sys/kernel/debug/pviommu/<pid>-<n>/      one directory per context,
- *                                             <pid> the VMM's, <n> the
+ *                                             <pid> the opener's, <n> the
  *                                             context's number
- *       owner      the VMM: pid and command name (as it was at open)
+ *       owner      the VMM: pid and command name (as it was when it
+ *                  bound the context; the opener's until then)
  *       stats      the counters PVIOMMU_GET_STATS has, and the fault queue
  *       devices    host device -> guest source-id, and its shadow (in
  *                  scalable mode: and the RID_PASID it translates through)
@@ -43,6 +44,8 @@ static int owner_show(struct seq_file *m, void *v)
 	struct pviommu_ctx *ctx = m->private;
 	const char *c;
 
+	/* pviommu_ctx_bind() sets both. */
+	mutex_lock(&ctx->lock);
 	seq_printf(m, "pid %d comm ", ctx->owner_pid);
 	/* The VMM chose it: one printable word, the rest as octal. */
 	for (c = ctx->owner_comm; *c; c++) {
@@ -52,6 +55,7 @@ static int owner_show(struct seq_file *m, void *v)
 			seq_printf(m, "\\%03o", (unsigned char)*c);
 	}
 	seq_putc(m, '\n');
+	mutex_unlock(&ctx->lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(owner);

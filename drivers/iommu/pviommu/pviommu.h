@@ -62,9 +62,10 @@ struct pviommu_host {
  * struct pviommu_ctx - one guest vIOMMU, the state behind one open file
  * @ref: the open file holds one reference, each linked VFIO container
  *	one
- * @mm: address space of the opener (the VMM), which maps guest RAM; held
- *	with mmgrab() for the context's lifetime. Ioctls from any other mm
- *	are refused.
+ * @mm: address space of the VMM, which maps guest RAM: NULL until the
+ *	first configuring call binds it (pviommu_ctx_bind(), @lock), then
+ *	held with mmgrab() for the context's lifetime. Ioctls from any other
+ *	mm are refused.
  * @lock: serializes ioctls and teardown; protects everything below
  * @closed: the file was released; the context only waits for its last
  *	reference
@@ -86,8 +87,9 @@ struct pviommu_host {
  * @nr_faults: records queued
  * @fault_overflow: records dropped since the last PVIOMMU_GET_FAULTS
  * @id: the context's number, unique while the module is loaded
- * @owner_pid: the opener's thread group, for debugfs
- * @owner_comm: the opener's name then, for debugfs
+ * @owner_pid: the VMM's thread group, for debugfs: the opener's until
+ *	the context is bound (@lock)
+ * @owner_comm: its name then, for debugfs (@lock)
  * @debugfs: the context's debugfs directory, or NULL
  */
 struct pviommu_ctx {
@@ -193,6 +195,7 @@ int pviommu_ucmd_copy_in(struct pviommu_ucmd *ucmd, void __user *ubuffer,
 int pviommu_ucmd_respond(const struct pviommu_ucmd *ucmd, size_t ksize);
 
 int pviommu_ctx_init(struct pviommu_ctx *ctx);
+int pviommu_ctx_bind(struct pviommu_ctx *ctx);
 void pviommu_ctx_close(struct pviommu_ctx *ctx);
 void pviommu_ctx_put(struct pviommu_ctx *ctx);
 void pviommu_ctx_group_gone(struct pviommu_ctx *ctx,

@@ -166,10 +166,11 @@ static long container_link(struct pviommu_container *c, void __user *uarg)
 		ret = -EINVAL;
 		goto out_fput;
 	}
-	if (ctx->mm != current->mm) {
-		ret = -EIO;
+	mutex_lock(&ctx->lock);
+	ret = pviommu_ctx_bind(ctx);
+	mutex_unlock(&ctx->lock);
+	if (ret)
 		goto out_fput;
-	}
 
 	mutex_lock(&pviommu_vfio_lock);
 	if (c->ctx) {

@@ -39,8 +39,10 @@
  *   are not all zero (userspace asks for something this kernel lacks).
  * - EOPNOTSUPP: a flag this kernel does not know is set.
  * - EIO: the file descriptor belongs to another process: a context is bound
- *   to the address space (mm) of the process that opened it, whose memory
- *   holds the guest, and is used only by that process.
+ *   to the address space (mm) of the first process that configures it (any
+ *   ioctl but PVIOMMU_GET_INFO, or PVIOMMU_VFIO_LINK), whose memory holds
+ *   the guest, and is used only by that process from then on. The opener
+ *   may be another process, which passes the file on.
  * - ENOENT: a named object (slot, device) does not exist.
  * - EEXIST: an object to add exists already or overlaps one that does.
  * - ENOSPC: a documented per-context limit was reached.
