@@ -9,6 +9,7 @@
 #   make bench         pviommu vs VFIO type1 + userspace walk vs the floor
 #   make bench-e2e     a Linux guest: stock QEMU + VFIO vs QEMU + pviommu
 #   make deps          install what builds and tests need (Debian packages)
+#   make install       dkms add + install of this checkout, the udev rule
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
 #   make vmtest-6.1    the same on Debian's 6.1 kernel
@@ -46,6 +47,19 @@ clean:
 
 deps:
 	tools/deps.sh
+
+# An administrator's install: the module through dkms for every installed
+# kernel (dkms.conf, whose POST_INSTALL installs udev/60-pviommu.rules).
+PVIOMMU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+install:
+	rm -rf /usr/src/pviommu-$(PVIOMMU_VERSION)
+	mkdir -p /usr/src/pviommu-$(PVIOMMU_VERSION)
+	cp -a dkms.conf Kbuild drivers include udev /usr/src/pviommu-$(PVIOMMU_VERSION)/
+	mkdir -p /usr/src/pviommu-$(PVIOMMU_VERSION)/tools
+	cp tools/compat-probe.sh /usr/src/pviommu-$(PVIOMMU_VERSION)/tools/
+	dkms remove -m pviommu -v $(PVIOMMU_VERSION) --all 2>/dev/null || :
+	dkms add -m pviommu -v $(PVIOMMU_VERSION)
+	dkms install -m pviommu -v $(PVIOMMU_VERSION)
 
 # Every uAPI struct must have one layout for 32- and 64-bit userspace.
 abi-check:
@@ -134,6 +148,6 @@ bench-vm:
 check:
 	tools/check.sh
 
-.PHONY: all modules clean deps abi-check build-6.1 build-6.12 sparse style \
+.PHONY: all modules clean deps install abi-check build-6.1 build-6.12 sparse style \
 	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
 	bench-vm bench-e2e bench-e2e-vm dkms-check check

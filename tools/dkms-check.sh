@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src/pviommu-$ver
 mkdir -p "$src" "$tmp/tree"
 # What dkms needs: the Kbuild files, the sources, the compat probes.
-(cd "$root" && cp -a dkms.conf Kbuild drivers include "$src/" &&
+(cd "$root" && cp -a dkms.conf Kbuild drivers include udev "$src/" &&
 	mkdir -p "$src/tools" && cp tools/compat-probe.sh "$src/tools/")
 find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o \
 	-name '*.mod*' -o -name '.*.d' \) -delete
