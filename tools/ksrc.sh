@@ -3,7 +3,7 @@
 #
 # Print the path of an extracted Debian linux-source-6.12 tree in the cache,
 # extracting /usr/src/linux-source-6.12.tar.xz on first use (and again only
-# when the tarball changes).
+# when the tarball changes). Callers running at once share one extraction.
 set -euo pipefail
 
 cache=${PVIOMMU_CACHE:-/var/cache/pviommu}
@@ -16,6 +16,10 @@ if [ ! -f "$tarball" ]; then
 	exit 1
 fi
 id=$(stat -c '%s %Y' "$tarball")
+# One extraction at a time: a second caller waits for the first's tree.
+mkdir -p "$cache"
+exec 9> "$cache/.ksrc.lock"
+flock 9
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$id" ]; then
 	echo "ksrc: extracting $tarball into $cache" >&2
 	rm -rf "$tree" "$cache/kunit-build"
