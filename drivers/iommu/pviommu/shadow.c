@@ -1140,14 +1140,21 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 		if (e->cur.active && e->cur.shadow == s)
 			start = e->cur.next;
 	}
-	/* Before the walk: its fault records use the context's mode. */
-	d->ctx = c;
 	if (populate) {
+		struct pviommu_context was = d->ctx;
+
+		/* For the walk: its fault records use the context's mode. */
+		d->ctx = c;
 		if (s->pass_through)
 			ret = shadow_map_all_ram(e, s);
 		else
 			ret = shadow_reconcile(e, s, d, start, U64_MAX, false);
 		if (ret == -EAGAIN) {
+			/*
+			 * Until the move completes the device is where it
+			 * was, and invalidations of where it was reach it.
+			 */
+			d->ctx = was;
 			e->cur.active = true;
 			e->cur.shadow = s;
 			e->cur.dev = d;
@@ -1158,6 +1165,7 @@ static int dev_update(struct pviommu_engine *e, struct pviommu_sdev *d)
 			goto err_block;
 		}
 	}
+	d->ctx = c;
 	return dev_set_shadow(e, d, s);
 
 err_block:
@@ -1231,11 +1239,18 @@ static int apply_context(struct pviommu_engine *e,
 	if (resume && e->cur.active)
 		from = e->cur.dev;
 	list_for_each_entry(d, &e->devs, node) {
-		if (from && d != from)
+		if (from) {
+			if (d != from)
+				continue;
+			/*
+			 * The device whose move ran out of budget: covered
+			 * when the descriptor started, whatever it resolves
+			 * to now.
+			 */
+			from = NULL;
+		} else if (!cc_covers(act, d)) {
 			continue;
-		from = NULL;
-		if (!cc_covers(act, d))
-			continue;
+		}
 		ret = dev_update(e, d);
 		if (ret == -EAGAIN || engine_fatal(ret))
 			return ret;

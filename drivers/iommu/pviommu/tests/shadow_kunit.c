@@ -1586,6 +1586,69 @@ static void shadow_test_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 80);
 }
 
+/*
+ * A domain-selective context-cache invalidation moves a device to a new
+ * domain on the same tables; the new shadow's walk runs out of budget. The
+ * continuation moves the device (though its context entry no longer
+ * matches the invalidated DID), and it then follows the new domain's
+ * invalidations. The same for the DID-0 form: a context entry that became
+ * present.
+ */
+static void shadow_test_cc_resume(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 d[2] = { CC(2, 9, 0, 0), 0 };
+	struct pviommu_qi_action act;
+	struct pviommu_sdev *dev0;
+	u64 root = fg_table(st->m);
+	int i, calls = 0, ret;
+
+	st_ctx(st, 0, 9, root, 0);
+	st_attach(st, 0);
+	for (i = 0; i < 40; i++)
+		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
+			  i * SZ_4K_, RW);
+	KUNIT_ASSERT_EQ(test, DSI(9), 0);
+	st_check(st);
+
+	dev0 = list_first_entry(&st->e.devs, struct pviommu_sdev, node);
+	st_ctx(st, 0, 0x1a, root, 0);
+	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
+			PVIOMMU_QI_OK);
+	do {
+		st->e.budget = 64;
+		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
+		/* Meanwhile invalidations of its old domain reach it. */
+		if (ret == -EAGAIN)
+			KUNIT_EXPECT_EQ(test, dev0->ctx.did, 9);
+	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, calls, 2);
+	KUNIT_EXPECT_FALSE(test, st->e.cur.active);
+	/* An unmap flushed in the new domain leaves the IOVA unmapped. */
+	fg_map_4k(st->m, root, LEVELS, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, DSI(0x1a), 0);
+	st_check(st);
+
+	/* Not present, then present under DID 0x2b: the DID-0 form. */
+	st_ctx(st, 0, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
+	st_ctx(st, 0, 0x2b, root, 0);
+	d[0] = CC(2, 0, 0, 0);
+	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
+			PVIOMMU_QI_OK);
+	calls = 0;
+	do {
+		st->e.budget = 64;
+		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
+	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_GT(test, calls, 2);
+	fg_map_4k(st->m, root, LEVELS, 3 * SZ_2M_, 0, 0);
+	KUNIT_ASSERT_EQ(test, DSI(0x2b), 0);
+	st_check(st);
+}
+
 /* A wait syncs and unpins everything before it, then writes its status. */
 static void shadow_test_wait(struct kunit *test)
 {
@@ -2236,6 +2299,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_slot_removal),
 	KUNIT_CASE(shadow_test_entry_cap),
 	KUNIT_CASE(shadow_test_budget),
+	KUNIT_CASE(shadow_test_cc_resume),
 	KUNIT_CASE(shadow_test_wait),
 	KUNIT_CASE(shadow_test_faults),
 	KUNIT_CASE(shadow_test_batch),
