@@ -898,13 +898,25 @@ static struct pviommu_shadow *shadow_find(struct pviommu_engine *e,
 	return NULL;
 }
 
+/*
+ * Where map batches of @s are cut: the smallest host page above 4K. Read
+ * again after each attach: VT-d's domains offer 4K pages only until their
+ * first attach (6.1 to 6.12), and their large pages from then on.
+ */
+static void shadow_read_pgsizes(struct pviommu_engine *e,
+				struct pviommu_shadow *s)
+{
+	u64 big = e->ops->pgsizes(e->host, s->hdom) & ~(2 * PG_SIZE - 1);
+
+	s->split = big & -big;
+}
+
 static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 					    const struct pviommu_context *c,
 					    void *hgroup)
 {
 	struct pviommu_shadow *s = engine_zalloc(e, sizeof(*s));
 	void *hdom;
-	u64 big;
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
@@ -915,8 +927,7 @@ static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 		return hdom;
 	}
 	s->hdom = hdom;
-	big = e->ops->pgsizes(e->host, hdom) & ~(2 * PG_SIZE - 1);
-	s->split = big & -big;
+	shadow_read_pgsizes(e, s);
 	s->did = c->did;
 	s->pass_through = c->pass_through;
 	s->root = c->root;
@@ -1035,6 +1046,7 @@ static int group_sync(struct pviommu_engine *e, struct pviommu_sgroup *g,
 		return ret;
 	}
 	g->cur = want;
+	shadow_read_pgsizes(e, want);
 	return 0;
 }
 

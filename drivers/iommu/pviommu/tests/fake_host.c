@@ -125,6 +125,7 @@ static void *fh_domain_alloc(void *host, void *hgroup)
 	for (i = 0; i < FH_MAX_DOMS; i++) {
 		if (!fh->doms[i].live) {
 			fh->doms[i].live = true;
+			fh->doms[i].settled = false;
 			fh->doms[i].nr_maps = 0;
 			fh->doms[i].nr_unsynced = 0;
 			return &fh->doms[i];
@@ -148,11 +149,15 @@ static void fh_domain_free(void *host, void *hdom)
 	d->live = false;
 }
 
+/* The page sizes of @d now: 4K only before its first attach, as on VT-d. */
+static u64 fh_dom_pgsizes(const struct fake_host *fh, const struct fh_dom *d)
+{
+	return fh->unsettled && !d->settled ? SZ_4K : fh->pgsizes;
+}
+
 static u64 fh_pgsizes(void *host, void *hdom)
 {
-	struct fake_host *fh = host;
-
-	return fh->pgsizes;
+	return fh_dom_pgsizes(host, hdom);
 }
 
 static unsigned int fh_group_size(void *host, void *hgroup)
@@ -172,6 +177,7 @@ static int fh_attach(void *host, void *hdom, void *hgroup)
 		return -EINVAL;
 	}
 	dev->dom = hdom;
+	dev->dom->settled = true;
 	return 0;
 }
 
@@ -291,14 +297,15 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
  * of a map call: the largest of the host's sizes that both are aligned to
  * and that fits (4K always does).
  */
-static u64 fh_pgsize(const struct fake_host *fh, u64 iova, u64 pa, u64 size)
+static u64 fh_pgsize(const struct fake_host *fh, const struct fh_dom *d,
+		     u64 iova, u64 pa, u64 size)
 {
-	u64 pg;
+	u64 sizes = fh_dom_pgsizes(fh, d), pg;
 	int b;
 
 	for (b = 63; b > 12; b--) {
 		pg = BIT_ULL(b);
-		if ((fh->pgsizes & pg) && IS_ALIGNED(iova | pa, pg) &&
+		if ((sizes & pg) && IS_ALIGNED(iova | pa, pg) &&
 		    size >= pg)
 			return pg;
 	}
@@ -326,7 +333,7 @@ static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
 			FH_ERR(fh, "map of unpinned %llx", pa + off);
 	/* One record per host page. */
 	for (off = 0; off < size; off += pg) {
-		pg = fh_pgsize(fh, iova + off, pa + off, size - off);
+		pg = fh_pgsize(fh, d, iova + off, pa + off, size - off);
 		if (d->nr_maps == FH_MAX_MAPS) {
 			FH_ERR(fh, "too many mappings");
 			return -ENOMEM;

@@ -41,6 +41,8 @@ struct fh_map {
 
 struct fh_dom {
 	bool live;
+	/* attached once: its page sizes are final (see @settle) */
+	bool settled;
 	struct fh_map *maps;
 	unsigned int nr_maps;
 	/* ranges unmapped since the last sync */
@@ -63,6 +65,10 @@ struct fh_dev {
  * @ro_pins: how many of those pins are read-only
  * @errors: rule violations
  * @pgsizes: host page sizes, as an iommu domain's pgsize_bitmap
+ * @unsettled: like VT-d (6.1 to 6.12), a domain offers 4K pages only until
+ *	its first attach, and @pgsizes from then on. Off unless a test sets
+ *	it: a domain that maps all guest RAM before its attach would then
+ *	hold more host pages than FH_MAX_MAPS.
  * @scramble: VMM pages map to swapped host pages (no contiguity)
  * @fail_pin: fail the pin call that brings this to 0 (0: never)
  * @fail_map: fail the map call that brings this to 0 (0: never)
@@ -81,6 +87,7 @@ struct fake_host {
 	struct xarray ro_pins;
 	unsigned int errors;
 	u64 pgsizes;
+	bool unsettled;
 	bool scramble;
 	unsigned int fail_pin;
 	unsigned int fail_map;

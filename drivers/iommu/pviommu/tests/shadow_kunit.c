@@ -1587,6 +1587,38 @@ static void shadow_test_budget(struct kunit *test)
 }
 
 /*
+ * A host whose domains offer 4K pages only until their first attach, as
+ * VT-d's do on 6.1 to 6.12: the shadow's batches are cut where the host's
+ * large pages could start once it is attached, so 512 aligned, contiguous
+ * 4K leaves do not go out as one 2M host page, and unmapping one of them
+ * unmaps that one only.
+ */
+static void shadow_test_pgsizes_at_attach(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 root = fg_table(st->m);
+	struct fh_dom *dom;
+	int i;
+
+	st->fh->unsettled = true;
+	st_ctx(st, 0, 1, root, 0);
+	st_attach(st, 0);
+	dom = st->fh->devs[0].dom;
+	KUNIT_ASSERT_NOT_NULL(test, dom);
+	for (i = 0; i < 512; i++)
+		fg_map_4k(st->m, root, LEVELS, SZ_2M_ + i * SZ_4K_,
+			  SZ_2M_ + i * SZ_4K_, RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 9), 0);
+	st_check(st);
+	for (i = 0; i < dom->nr_maps; i++)
+		KUNIT_EXPECT_LT(test, dom->maps[i].size, SZ_2M_);
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_ + 7 * SZ_4K_, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 7 * SZ_4K_, 0), 0);
+	st_check(st);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 511);
+}
+
+/*
  * A domain-selective context-cache invalidation moves a device to a new
  * domain on the same tables; the new shadow's walk runs out of budget. The
  * continuation moves the device (though its context entry no longer
@@ -2300,6 +2332,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_entry_cap),
 	KUNIT_CASE(shadow_test_budget),
 	KUNIT_CASE(shadow_test_cc_resume),
+	KUNIT_CASE(shadow_test_pgsizes_at_attach),
 	KUNIT_CASE(shadow_test_wait),
 	KUNIT_CASE(shadow_test_faults),
 	KUNIT_CASE(shadow_test_batch),
