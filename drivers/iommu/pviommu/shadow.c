@@ -74,7 +74,11 @@
  * Bounded work: walks draw from @e->budget. When it runs out, the engine
  * returns -EAGAIN and remembers in @e->cur where it stopped (which shadow,
  * which device, which IOVA); applying the same action again with @resume
- * continues there. Everything before that point is reconciled.
+ * continues there. Everything before that point is reconciled. Calls that
+ * have no continuation (an attach, a translation switch) build each
+ * shadow within @e->build_budget instead: a guest whose tables need more
+ * (a table whose entries point at itself makes 2^36 leaves at 4 levels)
+ * gets the device blocked, with a host fault record.
  *
  * The caller serializes all calls on one engine.
  */
@@ -90,6 +94,13 @@
 #include "shadow.h"
 #include "trace.h"
 #include "vtd.h"
+
+/*
+ * Guest entries one shadow build may examine when it cannot be continued:
+ * 64 times what the largest legitimate shadow (PVIOMMU_MAX_MAPPINGS 4K
+ * leaves in full tables) needs, well under a second of walking.
+ */
+#define PVIOMMU_BUILD_BUDGET	BIT_ULL(26)
 
 /* Shadow entries, one per guest leaf, charged to the VMM's memory cgroup. */
 static struct kmem_cache *pviommu_entry_cache;
@@ -1187,6 +1198,34 @@ err_block:
 	return ret;
 }
 
+/*
+ * dev_update() in a call that has no continuation, within a budget of its
+ * own. A shadow too large to build in it is torn down, and @d blocked
+ * with a host fault record: the guest's next context-cache invalidation
+ * of it, which can be continued, tries again. Whatever an invalidation
+ * left to continue stays as it was.
+ */
+static int dev_update_bounded(struct pviommu_engine *e,
+			      struct pviommu_sdev *d)
+{
+	typeof(e->cur) saved = e->cur;
+	struct pviommu_shadow *half;
+	int ret;
+
+	e->budget = e->build_budget;
+	ret = dev_update(e, d);
+	if (ret != -EAGAIN)
+		return ret;
+	half = e->cur.shadow;
+	e->cur = saved;
+	if (half != saved.shadow && !half->nr_devs)
+		shadow_destroy(e, half);
+	dev_set_shadow(e, d, NULL);
+	e->failed++;
+	engine_fault(e, NULL, d, 0, PVIOMMU_FR_HOST_ATTACH);
+	return 0;
+}
+
 static struct pviommu_sdev *dev_find(struct pviommu_engine *e, u16 sid)
 {
 	struct pviommu_sdev *d;
@@ -1242,8 +1281,10 @@ static bool cc_covers(const struct pviommu_qi_action *act,
 	}
 }
 
+/* @bounded: a call with no continuation (see dev_update_bounded()). */
 static int apply_context(struct pviommu_engine *e,
-			 const struct pviommu_qi_action *act, bool resume)
+			 const struct pviommu_qi_action *act, bool resume,
+			 bool bounded)
 {
 	struct pviommu_sdev *d, *from = NULL;
 	int ret;
@@ -1263,7 +1304,7 @@ static int apply_context(struct pviommu_engine *e,
 		} else if (!cc_covers(act, d)) {
 			continue;
 		}
-		ret = dev_update(e, d);
+		ret = bounded ? dev_update_bounded(e, d) : dev_update(e, d);
 		if (ret == -EAGAIN || engine_fatal(ret))
 			return ret;
 		if (ret) {
@@ -1338,7 +1379,7 @@ static int engine_apply(struct pviommu_engine *e,
 	switch (act->op) {
 	case PVIOMMU_QI_CONTEXT:
 	case PVIOMMU_QI_PASID_CACHE:
-		ret = apply_context(e, act, resume);
+		ret = apply_context(e, act, resume, false);
 		break;
 	case PVIOMMU_QI_IOTLB:
 		ret = apply_iotlb(e, act, resume);
@@ -1456,10 +1497,13 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
  *
  * The device joins the shadow its context entry names (an existing one
  * needs no walk), or one built for it, or stays blocked while its context
- * entry is not present. A shadow is built to the end, whatever the budget
- * (the walk stops only for a fatal signal), so an attach leaves nothing
- * to continue; it continues the build of a shadow an invalidation left
- * unfinished, and leaves that invalidation's continuation as it is.
+ * entry is not present. A shadow is built to the end within
+ * @e->build_budget, not the call's budget (the walk stops early only for a
+ * fatal signal), so an attach leaves nothing to continue; it continues the
+ * build of a shadow an invalidation left unfinished, and leaves that
+ * invalidation's continuation as it is. A shadow that does not fit the
+ * build budget leaves the device attached but blocked, with a host fault
+ * record.
  *
  * Return: 0, -EEXIST if @sid is attached, or a negative errno (nothing
  * attached then).
@@ -1484,8 +1528,7 @@ int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
 	/* It resolves to nothing yet: its group is blocked. */
 	group_sync(e, d->group, NULL);
 
-	e->budget = U64_MAX;
-	ret = dev_update(e, d);
+	ret = dev_update_bounded(e, d);
 	if (ret)
 		dev_remove(e, d);
 	pviommu_engine_flush(e);
@@ -1514,8 +1557,7 @@ int pviommu_engine_set_translation(struct pviommu_engine *e, bool on)
 	int ret;
 
 	e->translate = on;
-	e->budget = U64_MAX;
-	ret = apply_context(e, &all, false);
+	ret = apply_context(e, &all, false, true);
 	pviommu_engine_flush(e);
 	return ret;
 }
@@ -1748,6 +1790,7 @@ int pviommu_engine_init(struct pviommu_engine *e)
 	INIT_LIST_HEAD(&e->shadows);
 	INIT_LIST_HEAD(&e->devs);
 	INIT_LIST_HEAD(&e->groups);
+	e->build_budget = PVIOMMU_BUILD_BUDGET;
 	e->walk = kvzalloc(sizeof(*e->walk), GFP_KERNEL_ACCOUNT);
 	e->pa = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(*e->pa), GFP_KERNEL_ACCOUNT);
 	e->ents = kvcalloc(BATCH_MAX, sizeof(*e->ents), GFP_KERNEL_ACCOUNT);

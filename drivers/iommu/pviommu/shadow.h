@@ -228,6 +228,8 @@ struct pviommu_unpin_run {
  * @nr_entries: shadow entries over all shadows
  * @max_entries: the limit on @nr_entries
  * @budget: guest entries the current call may still examine
+ * @build_budget: guest entries one shadow build may examine in a call
+ *	that has no continuation (attach, translation switch)
  * @failed: host failures in the current call: guest leaves (or RAM slots
  *	of a pass-through domain) left unmapped, devices left blocked
  * @cur: where a call that ran out of budget stopped (see shadow.c), and
@@ -263,6 +265,7 @@ struct pviommu_engine {
 	u64 nr_entries;
 	u64 max_entries;
 	u64 budget;
+	u64 build_budget;
 	unsigned int failed;
 	struct {
 		bool active;

@@ -1619,6 +1619,41 @@ static void shadow_test_pgsizes_at_attach(struct kunit *test)
 }
 
 /*
+ * A table whose entries all point at itself: 2^36 leaves at 4 levels. An
+ * attach and a translation switch, which cannot be continued, stop
+ * building its shadow at the build budget: the device stays attached but
+ * blocked, with a host fault record, nothing pinned, nothing left to
+ * continue.
+ */
+static void shadow_test_build_budget(struct kunit *test)
+{
+	struct st *st = st_new(test);
+	u64 t = fg_table(st->m);
+	int i;
+
+	for (i = 0; i < 512; i++)
+		fg_set(st->m, t, i, t | RW);
+	st->e.build_budget = 4096;
+	st_ctx(st, 0, 1, t, 0);
+	st_attach(st, 0);
+	KUNIT_EXPECT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, PVIOMMU_FR_HOST_ATTACH);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_FALSE(test, st->e.cur.active);
+	KUNIT_EXPECT_EQ(test, fh_nr_doms(st->fh), 0);
+
+	/* Off: all of guest RAM; on again: blocked again. */
+	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, false), 0);
+	KUNIT_EXPECT_NOT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_EXPECT_EQ(test, pviommu_engine_set_translation(&st->e, true), 0);
+	KUNIT_EXPECT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_FALSE(test, st->e.cur.active);
+}
+
+/*
  * A domain-selective context-cache invalidation moves a device to a new
  * domain on the same tables; the new shadow's walk runs out of budget. The
  * continuation moves the device (though its context entry no longer
@@ -2333,6 +2368,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_budget),
 	KUNIT_CASE(shadow_test_cc_resume),
 	KUNIT_CASE(shadow_test_pgsizes_at_attach),
+	KUNIT_CASE(shadow_test_build_budget),
 	KUNIT_CASE(shadow_test_wait),
 	KUNIT_CASE(shadow_test_faults),
 	KUNIT_CASE(shadow_test_batch),
