@@ -1,28 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/qemu/build.sh: build Debian's QEMU 7.2 with pviommu's patch series
+# tools/qemu/build.sh: build QEMU 10.0, as Debian 13 ships it (also in
+# Debian 12's bookworm-backports), with pviommu's patch series
 # (tools/qemu/patches) into the cache, once, and print the path of its
-# qemu-system-x86_64. A minimal x86_64 build: TCG, q35, VT-d, vfio-pci and
-# edu (about 6 minutes on two cores). The build is keyed by the source
-# package version, the patches, the device list (pviommu.mak) and the
-# configure options, so a change to any of them builds anew; an unchanged
-# key finds the binary at once.
+# qemu-system-x86_64. A minimal x86_64 build: TCG, q35, VT-d, vfio-pci, edu
+# and the root ports and bridges of libvirt's layouts (pviommu.mak; about
+# 10 minutes on two cores). The build is keyed by the source version, the
+# patches, the device list and the configure options, so a change to any
+# of them builds anew; an unchanged key finds the binary at once.
 #
-# The source is the version of the installed qemu-system-x86 package (the
-# stock QEMU the tests compare with), from the deb-src entries this script
-# adds to apt's sources.
+# The source is the newest qemu source package of bookworm-backports. Its
+# upstream tarball (10.0.2+ds: upstream 10.0.2 without the prebuilt
+# firmware) is what is built; the archive serves that file but not the
+# package's .dsc and debian/ patches, so Debian's own patches are not
+# applied. The build needs Meson 1.5 or newer, from the same suite.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${PVIOMMU_CACHE:-/var/cache/pviommu}
 patches=$root/tools/qemu/patches
 devices=$root/tools/qemu/pviommu.mak
-configure_opts="--target-list=x86_64-softmmu --without-default-features
---without-default-devices --with-devices-x86_64=pviommu --disable-docs"
+configure_opts="--python=/usr/bin/python3 --target-list=x86_64-softmmu
+--without-default-features --without-default-devices
+--with-devices-x86_64=pviommu --disable-docs --disable-download
+--disable-install-blobs"
 
-ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) || {
-	echo "qemu: qemu-system-x86 is not installed (run 'make deps')" >&2
+"$root/tools/backports.sh"
+ver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | grep '~bpo12' |
+	sort -V | tail -n 1)
+[ -n "$ver" ] || {
+	echo "qemu: no qemu source in bookworm-backports" >&2
 	exit 1
 }
 key=$( (echo "$ver $configure_opts"; cat "$devices" "$patches"/*.patch) |
@@ -38,37 +46,33 @@ if [ -x "$bin" ]; then
 	exit 0
 fi
 
-# What the build needs, and where apt finds the source.
 export DEBIAN_FRONTEND=noninteractive
-src_list=/etc/apt/sources.list.d/pviommu-deb-src.sources
-if [ ! -f "$src_list" ]; then
-	cat > "$src_list" <<'EOF'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-fi
-echo "qemu: building Debian's QEMU $ver with pviommu's patches in $dir" >&2
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends dpkg-dev ninja-build meson \
-	pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev \
-	python3 >&2
+echo "qemu: building QEMU $ver with pviommu's patches in $dir" >&2
+apt-get install -y -qq --no-install-recommends ninja-build pkg-config \
+	libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev python3 \
+	python3-venv bzip2 curl >&2
+apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+	meson python3-pycotap >&2
 
 # Builds of other versions or patches go: only one is kept.
 find "$cache/qemu" -mindepth 1 -maxdepth 1 ! -name "$key" ! -name .lock \
 	-exec rm -rf {} +
-mkdir -p "$dir/dl"
-(cd "$dir/dl" && apt-get source --download-only "qemu=$ver" >&2)
-dpkg-source -x "$dir"/dl/qemu_*.dsc "$dir/src" >&2
+mkdir -p "$dir/dl" "$dir/src"
+# The upstream tarball, checked against the sum in the Sources index.
+read -r url file _ sum < <(apt-get source --print-uris -qq "qemu=$ver" |
+	grep "\.orig\.tar\." | tr -d "'")
+curl -fsS -o "$dir/dl/$file" "$url"
+echo "${sum#SHA256:}  $dir/dl/$file" | sha256sum -c --quiet
+tar -xJf "$dir/dl/$file" -C "$dir/src" --strip-components=1
 rm -rf "$dir/dl"
+# +ds drops the EDK2 firmware, whose files meson still lists: empty ones
+# do (the tests boot SeaBIOS from Debian's packages).
+for f in aarch64-code arm-code arm-vars riscv-code riscv-vars i386-code \
+	i386-secure-code i386-vars x86_64-code x86_64-secure-code \
+	loongarch64-code loongarch64-vars; do
+	[ -e "$dir/src/pc-bios/edk2-$f.fd.bz2" ] ||
+		bzip2 < /dev/null > "$dir/src/pc-bios/edk2-$f.fd.bz2"
+done
 for p in "$patches"/*.patch; do
 	patch -d "$dir/src" -p1 --quiet --forward < "$p" >&2
 done

@@ -4,3 +4,7 @@ CONFIG_Q35=y
 CONFIG_VTD=y
 CONFIG_VFIO_PCI=y
 CONFIG_EDU=y
+# libvirt's layouts: root ports, PCIe-to-PCI and PCI bridges
+CONFIG_PCIE_PORT=y
+CONFIG_PCI_BRIDGE=y
+CONFIG_PCIE_PCI_BRIDGE=y
