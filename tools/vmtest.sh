@@ -50,6 +50,8 @@ ${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static -I"$root/include/uapi" \
 	"$root/tools/demo/pviommu-demo.c" || exit 1
 ${CC:-cc} -O2 -Wall -Werror -static -o "$out/pviommu-stat" \
 	"$root/tools/pviommu-stat/pviommu-stat.c" || exit 1
+${CC:-cc} -O2 -Wall -Werror -static -o "$out/runas" \
+	"$root/tools/vm/runas.c" || exit 1
 
 # The initramfs: busybox, the init script, the module, the tests.
 rootfs=$out/rootfs
@@ -59,7 +61,7 @@ cp /bin/busybox "$rootfs/bin/busybox"
 cp "$root/tools/vm/init" "$rootfs/init"
 cp "$ko" "$rootfs/pviommu.ko"
 cp "$out"/selftests/* "$rootfs/tests/"
-cp "$out/pviommu-demo" "$out/pviommu-stat" "$rootfs/"
+cp "$out/pviommu-demo" "$out/pviommu-stat" "$out/runas" "$rootfs/"
 if [ "$mode" = bench ]; then
 	${CC:-cc} -O2 -Wall -Werror -D_GNU_SOURCE -static \
 		-I"$root/include/uapi" -I"$root/selftests/pviommu" \
@@ -105,6 +107,8 @@ add_module() {
 # VFIO there.
 if [ "$mode" = e2e ]; then
 	pack_modules "$rootfs" vfio-pci || exit 1
+	# Loaded only for the last check, QEMU's fallback to its own shadowing.
+	pack_modules "$rootfs/type1" vfio_iommu_type1 || exit 1
 elif [ "$mode" = bench-e2e ]; then
 	pack_modules "$rootfs" vfio-pci vfio_iommu_type1 || exit 1
 else
@@ -121,16 +125,13 @@ copy_libs() {
 	done
 }
 
-# bench-e2e: Debian's stock QEMU too, with its modules (TCG is one).
+# bench-e2e: Debian's stock QEMU 10.0 too (bookworm-backports' package,
+# unpacked; TCG is built in), the same version as the patched one.
 if [ "$mode" = bench-e2e ]; then
-	stock=$(readlink -f /usr/bin/qemu-system-x86_64)
-	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/lib/x86_64-linux-gnu"
-	cp "$stock" "$rootfs/usr/bin/qemu-stock" || exit 1
+	stock=$("$root/tools/qemu/stock.sh") || exit 1
+	mkdir -p "$rootfs/usr/bin"
+	strip -o "$rootfs/usr/bin/qemu-stock" "$stock" || exit 1
 	copy_libs "$stock"
-	cp -a /usr/lib/x86_64-linux-gnu/qemu "$rootfs/usr/lib/x86_64-linux-gnu/"
-	for f in "$rootfs"/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-*.so; do
-		copy_libs "$f"
-	done
 fi
 
 # e2e: the patched QEMU with its libraries and firmware, and the L2 guest:
@@ -163,6 +164,16 @@ if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
 	pack_modules "$l2" vfio-pci vfio_iommu_type1 || exit 1
 	(cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) \
 		> "$rootfs/l2/initrd.gz" || exit 1
+	# e2e: Debian 12's own kernel as an L2 kernel too, with its modules.
+	k61=$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	if [ "$mode" = e2e ] && [ -n "$k61" ]; then
+		cp "$k61" "$rootfs/l2/vmlinuz-6.1"
+		rm -rf "$l2/lib"
+		kver=${k61#/boot/vmlinuz-} pack_modules "$l2" vfio-pci \
+			vfio_iommu_type1 || exit 1
+		(cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) \
+			> "$rootfs/l2/initrd-6.1.gz" || exit 1
+	fi
 fi
 # PVIOMMU_PERF=1: perf and its libraries, for a sampled profile of
 # PVIOMMU_PROFILE's quick run (bench) or of the largest buffer's phase on
@@ -181,6 +192,14 @@ fi
 
 mem=2G
 accel=tcg
+# The end-to-end test assigns three edus in groups of their own, and
+# boots its L2 guest ten times (about 2 minutes each).
+extra=
+timeout=900
+if [ "$mode" = e2e ]; then
+	extra="-device edu"
+	timeout=3600
+fi
 if [ "$mode" = bench ] || [ "$mode" = bench-e2e ]; then
 	mem=4G
 	# Guest time counts instructions (1 ns each): repeatable figures,
@@ -195,12 +214,12 @@ echo "vmtest: booting $kernel"
 # One vCPU: with two, multi-threaded TCG occasionally oopses on int3 while
 # the kernel patches static keys at boot (cross-modifying code), before
 # anything of ours runs.
-timeout "${PVIOMMU_VM_TIMEOUT:-900}" qemu-system-x86_64 \
+timeout "${PVIOMMU_VM_TIMEOUT:-$timeout}" qemu-system-x86_64 \
 	-accel $accel -M q35 -cpu max -smp 1 -m "$mem" \
 	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48,snoop-control=on \
 	-device edu -device edu \
 	-device pci-bridge,id=pb,chassis_nr=1,shpc=off \
-	-device edu,bus=pb,addr=1 -device edu,bus=pb,addr=2 \
+	-device edu,bus=pb,addr=1 -device edu,bus=pb,addr=2 $extra \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
 	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=1} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
 	-display none -monitor none -no-reboot \
@@ -277,7 +296,7 @@ if [ "$mode" = bench-e2e ]; then
 	grep '^PVIOMMU-E2E ' "$tests" > "$root/.build/bench/e2e.txt"
 	python3 "$root/tools/bench/e2e.py" "$root/.build/bench/e2e.txt" \
 		"$root/.build/bench/e2e.json" "kernel=$kver" \
-		"stock_qemu=$(qemu-system-x86_64 --version | head -n 1)" \
+		"stock_qemu=$("$stock" --version | head -n 1)" \
 		"module=$(git -C "$root" describe --always --dirty 2>/dev/null)" ||
 		bad=1
 	[ "$bad" -eq 0 ] && grep -q '^PVIOMMU-VMTEST-RESULT passed=[0-9]* failed=0' \
