@@ -1522,6 +1522,33 @@ static void shadow_test_entry_cap(struct kunit *test)
 	st_check(st);
 }
 
+/* 40 4K leaves 6M apart under @root: a walk through many tables. */
+static void st_map_spread(struct st *st, u64 root)
+{
+	int i;
+
+	for (i = 0; i < 40; i++)
+		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
+			  i * SZ_4K_, RW);
+}
+
+/*
+ * Apply @act with a budget of 64 entries per call, continuing (@resume
+ * from the first call on) while it returns -EAGAIN. Return: the calls
+ * made; the last call's result in @ret.
+ */
+static int st_apply_budgeted(struct st *st, const struct pviommu_qi_action *act,
+			     bool resume, int *ret)
+{
+	int calls = 0;
+
+	do {
+		st->e.budget = 64;
+		*ret = pviommu_engine_apply(&st->e, act, resume || calls > 0);
+	} while (*ret == -EAGAIN && ++calls < 1000);
+	return calls + 1;
+}
+
 /*
  * A small budget: -EAGAIN, and resuming converges to the same result as
  * one big call, for an IOTLB invalidation and for a replay at attach.
@@ -1532,19 +1559,14 @@ static void shadow_test_budget(struct kunit *test)
 	u64 d[2] = { IOTLB(2, 1), 0 };
 	struct pviommu_qi_action act;
 	u64 root = fg_table(st->m);
-	int i, calls = 0, ret;
+	int calls, ret;
 
 	st_ctx(st, 0, 1, root, 0);
 	st_attach(st, 0);
-	for (i = 0; i < 40; i++)
-		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
-			  i * SZ_4K_, RW);
+	st_map_spread(st, root);
 	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
 			PVIOMMU_QI_OK);
-	do {
-		st->e.budget = 64;
-		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
-	} while (ret == -EAGAIN && calls < 1000);
+	calls = st_apply_budgeted(st, &act, false, &ret);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_GT(test, calls, 5);
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 40);
@@ -1552,8 +1574,8 @@ static void shadow_test_budget(struct kunit *test)
 
 	/*
 	 * A second device in a new domain with the same tables' shape: an
-	 * attach builds its shadow to the end whatever the budget, and
-	 * leaves nothing to continue.
+	 * attach builds its shadow to the end whatever the call's budget
+	 * (within the build budget), and leaves nothing to continue.
 	 */
 	st_ctx(st, 1, 2, root, 0);
 	st->e.budget = 64;
@@ -1668,13 +1690,11 @@ static void shadow_test_cc_resume(struct kunit *test)
 	struct pviommu_qi_action act;
 	struct pviommu_sdev *dev0;
 	u64 root = fg_table(st->m);
-	int i, calls = 0, ret;
+	int ret;
 
 	st_ctx(st, 0, 9, root, 0);
 	st_attach(st, 0);
-	for (i = 0; i < 40; i++)
-		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
-			  i * SZ_4K_, RW);
+	st_map_spread(st, root);
 	KUNIT_ASSERT_EQ(test, DSI(9), 0);
 	st_check(st);
 
@@ -1682,15 +1702,13 @@ static void shadow_test_cc_resume(struct kunit *test)
 	st_ctx(st, 0, 0x1a, root, 0);
 	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
 			PVIOMMU_QI_OK);
-	do {
-		st->e.budget = 64;
-		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
-		/* Meanwhile invalidations of its old domain reach it. */
-		if (ret == -EAGAIN)
-			KUNIT_EXPECT_EQ(test, dev0->ctx.did, 9);
-	} while (ret == -EAGAIN && calls < 1000);
+	st->e.budget = 64;
+	KUNIT_ASSERT_EQ(test, pviommu_engine_apply(&st->e, &act, false),
+			-EAGAIN);
+	/* Until the move completes, invalidations of its old domain reach it. */
+	KUNIT_EXPECT_EQ(test, dev0->ctx.did, 9);
+	KUNIT_EXPECT_GT(test, st_apply_budgeted(st, &act, true, &ret), 1);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_GT(test, calls, 2);
 	KUNIT_EXPECT_FALSE(test, st->e.cur.active);
 	/* An unmap flushed in the new domain leaves the IOVA unmapped. */
 	fg_map_4k(st->m, root, LEVELS, 0, 0, 0);
@@ -1704,13 +1722,8 @@ static void shadow_test_cc_resume(struct kunit *test)
 	d[0] = CC(2, 0, 0, 0);
 	KUNIT_ASSERT_EQ(test, pviommu_qi_decode(&st->caps, d, false, &act),
 			PVIOMMU_QI_OK);
-	calls = 0;
-	do {
-		st->e.budget = 64;
-		ret = pviommu_engine_apply(&st->e, &act, calls++ > 0);
-	} while (ret == -EAGAIN && calls < 1000);
+	KUNIT_EXPECT_GT(test, st_apply_budgeted(st, &act, false, &ret), 2);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_GT(test, calls, 2);
 	fg_map_4k(st->m, root, LEVELS, 3 * SZ_2M_, 0, 0);
 	KUNIT_ASSERT_EQ(test, DSI(0x2b), 0);
 	st_check(st);
@@ -1925,13 +1938,11 @@ static void shadow_test_batch_resume(struct kunit *test)
 	struct pviommu_batch b = {};
 	u64 uaddr, next;
 	__le64 raw[4];
-	int i, calls = 0, ret;
+	int calls = 0, ret;
 
 	st = st_new_dev0(test, &root);
 	uaddr = st_status_page(st);
-	for (i = 0; i < 40; i++)
-		fg_map_4k(st->m, root, LEVELS, (u64)i * 3 * SZ_2M_,
-			  i * SZ_4K_, RW);
+	st_map_spread(st, root);
 	raw[0] = cpu_to_le64(IOTLB(2, 1));
 	raw[1] = 0;
 	raw[2] = cpu_to_le64(WAIT(VTD_QI_WAIT_SW, 3));
