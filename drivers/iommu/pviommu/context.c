@@ -661,8 +661,8 @@ int pviommu_ctx_query(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 
 #ifdef PVIOMMU_TEST
 /* Pin, map, unmap, sync, unpin @npages pages: no walk, no tree. */
-static int floor_once(struct pviommu_ctx *ctx, void *hdom, u64 uaddr,
-		      u64 iova, u64 npages, u64 *pa, bool per_page)
+static int floor_once(struct pviommu_ctx *ctx, struct pviommu_hdom *hdom,
+		      u64 uaddr, u64 iova, u64 npages, u64 *pa, bool per_page)
 {
 	const struct pviommu_host_ops *ops = ctx->engine.ops;
 	u64 done = 0, run = 0, i;
@@ -712,7 +712,7 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 {
 	struct pviommu_test_floor *cmd = ucmd->cmd;
 	u64 npages = cmd->length / PAGE_SIZE, it;
-	void *hdom;
+	struct pviommu_hdom *hdom;
 	u64 t0, *pa;
 	int ret = 0;
 

@@ -243,9 +243,9 @@ struct pviommu_hdom {
 	struct iommu_iotlb_gather gather;
 };
 
-static void *host_domain_alloc(void *host, void *hgroup)
+static struct pviommu_hdom *host_domain_alloc(struct pviommu_host *host,
+					      struct pviommu_hgroup *hg)
 {
-	struct pviommu_hgroup *hg = hgroup;
 	struct pviommu_hdom *hdom;
 	int settle;
 
@@ -260,42 +260,35 @@ static void *host_domain_alloc(void *host, void *hgroup)
 	hdom->domain = host_paging_domain(hg->dev, hg->group,
 					  hg->cur ? NULL : &settle);
 	if (IS_ERR(hdom->domain)) {
-		void *err = hdom->domain;
+		int err = PTR_ERR(hdom->domain);
 
 		kfree(hdom);
-		return err;
+		return ERR_PTR(err);
 	}
 	iommu_iotlb_gather_init(&hdom->gather);
 	return hdom;
 }
 
-static void host_domain_free(void *host, void *hdom)
+static void host_domain_free(struct pviommu_host *host, struct pviommu_hdom *hd)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	iommu_domain_free(hd->domain);
 	kfree(hd);
 }
 
-static u64 host_pgsizes(void *host, void *hdom)
+static u64 host_pgsizes(struct pviommu_host *host, struct pviommu_hdom *hd)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	return hd->domain->pgsize_bitmap;
 }
 
-static unsigned int host_group_size(void *host, void *hgroup)
+static unsigned int host_group_size(struct pviommu_host *host,
+				    struct pviommu_hgroup *hg)
 {
-	struct pviommu_hgroup *hg = hgroup;
-
 	return hg->nr_devs;
 }
 
 /* Back to the blocking domain VFIO's DMA ownership put the group on. */
-static void host_block(void *host, void *hgroup)
+static void host_block(struct pviommu_host *host, struct pviommu_hgroup *hg)
 {
-	struct pviommu_hgroup *hg = hgroup;
-
 	if (hg->cur) {
 		iommu_detach_group(hg->cur, hg->group);
 		hg->cur = NULL;
@@ -310,13 +303,12 @@ static void host_block(void *host, void *hgroup)
  * flight while the guest moves it between domains may fault, as it may
  * on VT-d hardware while the guest rewrites the context entry.
  */
-static int host_attach(void *host, void *hdom, void *hgroup)
+static int host_attach(struct pviommu_host *host, struct pviommu_hdom *dom,
+		       struct pviommu_hgroup *hg)
 {
-	struct pviommu_hgroup *hg = hgroup;
-	struct pviommu_hdom *dom = hdom;
 	int ret;
 
-	host_block(host, hgroup);
+	host_block(host, hg);
 	ret = iommu_attach_group(dom->domain, hg->group);
 	if (!ret)
 		hg->cur = dom->domain;
@@ -341,10 +333,9 @@ static int host_charge(struct pviommu_host *h, unsigned int npages)
 	return 0;
 }
 
-static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
-		    u64 *pa)
+static int host_pin(struct pviommu_host *h, u64 uaddr, unsigned int npages,
+		    bool write, u64 *pa)
 {
-	struct pviommu_host *h = host;
 	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	unsigned int i;
 	int ret;
@@ -383,10 +374,9 @@ static int host_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 	return 0;
 }
 
-static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
+static void host_unpin(struct pviommu_host *h, u64 pa, unsigned int npages,
+		       bool dirty)
 {
-	struct pviommu_host *h = host;
-
 	unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(pa)), npages,
 					 dirty);
 	h->pinned -= npages;
@@ -394,34 +384,28 @@ static void host_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
 	atomic64_sub(npages, &pviommu_pinned);
 }
 
-static int host_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
-		    int prot)
+static int host_map(struct pviommu_host *host, struct pviommu_hdom *hd,
+		    u64 iova, u64 pa, u64 size, int prot)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	return iommu_map(hd->domain, iova, pa, size, prot | IOMMU_CACHE,
 			 GFP_KERNEL_ACCOUNT);
 }
 
-static u64 host_unmap(void *host, void *hdom, u64 iova, u64 size)
+static u64 host_unmap(struct pviommu_host *host, struct pviommu_hdom *hd,
+		      u64 iova, u64 size)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	return iommu_unmap_fast(hd->domain, iova, size, &hd->gather);
 }
 
-static void host_sync(void *host, void *hdom)
+static void host_sync(struct pviommu_host *host, struct pviommu_hdom *hd)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	iommu_iotlb_sync(hd->domain, &hd->gather);
 	iommu_iotlb_gather_init(&hd->gather);
 }
 
-static u64 host_iova_to_phys(void *host, void *hdom, u64 iova)
+static u64 host_iova_to_phys(struct pviommu_host *host,
+			     struct pviommu_hdom *hd, u64 iova)
 {
-	struct pviommu_hdom *hd = hdom;
-
 	return iommu_iova_to_phys(hd->domain, iova);
 }
 

@@ -924,10 +924,10 @@ static void shadow_read_pgsizes(struct pviommu_engine *e,
 
 static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 					    const struct pviommu_context *c,
-					    void *hgroup)
+					    struct pviommu_hgroup *hgroup)
 {
 	struct pviommu_shadow *s = engine_zalloc(e, sizeof(*s));
-	void *hdom;
+	struct pviommu_hdom *hdom;
 
 	if (!s)
 		return ERR_PTR(-ENOMEM);
@@ -935,7 +935,7 @@ static struct pviommu_shadow *shadow_create(struct pviommu_engine *e,
 	       e->ops->domain_alloc(e->host, hgroup);
 	if (IS_ERR(hdom)) {
 		kfree(s);
-		return hdom;
+		return ERR_CAST(hdom);
 	}
 	s->hdom = hdom;
 	shadow_read_pgsizes(e, s);
@@ -981,7 +981,8 @@ static void shadow_put(struct pviommu_engine *e, struct pviommu_shadow *s)
 }
 
 /* The group of @hgroup, with one more device; a new one starts blocked. */
-static struct pviommu_sgroup *group_get(struct pviommu_engine *e, void *hgroup)
+static struct pviommu_sgroup *group_get(struct pviommu_engine *e,
+					struct pviommu_hgroup *hgroup)
 {
 	struct pviommu_sgroup *g;
 
@@ -1508,7 +1509,8 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b)
  * Return: 0, -EEXIST if @sid is attached, or a negative errno (nothing
  * attached then).
  */
-int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup)
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid,
+			  struct pviommu_hgroup *hgroup)
 {
 	struct pviommu_sdev *d = dev_find(e, sid);
 	int ret;
@@ -1734,7 +1736,7 @@ int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
  * Return: the host domain, or NULL when no device is attached under @sid
  * or it is blocked.
  */
-void *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid)
+struct pviommu_hdom *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid)
 {
 	struct pviommu_sdev *d = dev_find(e, sid);
 

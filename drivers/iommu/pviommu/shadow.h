@@ -16,6 +16,15 @@
 #define PVIOMMU_PERM_R		0x1
 #define PVIOMMU_PERM_W		0x2
 
+/*
+ * The host as the engine sees it: three types it never looks into, each
+ * defined by the host that implements the ops (host.c; the KUnit tests'
+ * fake host), so that the compiler checks every call between them.
+ */
+struct pviommu_host;	/* the host state of one engine */
+struct pviommu_hgroup;	/* a host IOMMU group */
+struct pviommu_hdom;	/* a host paging domain */
+
 /**
  * struct pviommu_host_ops - what the engine needs from the host
  * @domain_alloc: a new, empty host paging domain for the devices of
@@ -46,20 +55,27 @@
  * @unpin of the pages it unmapped.
  */
 struct pviommu_host_ops {
-	void *(*domain_alloc)(void *host, void *hgroup);
-	void (*domain_free)(void *host, void *hdom);
-	u64 (*pgsizes)(void *host, void *hdom);
-	unsigned int (*group_size)(void *host, void *hgroup);
-	int (*attach)(void *host, void *hdom, void *hgroup);
-	void (*block)(void *host, void *hgroup);
-	int (*pin)(void *host, u64 uaddr, unsigned int npages, bool write,
-		   u64 *pa);
-	void (*unpin)(void *host, u64 pa, unsigned int npages, bool dirty);
-	int (*map)(void *host, void *hdom, u64 iova, u64 pa, u64 size,
-		   int prot);
-	u64 (*unmap)(void *host, void *hdom, u64 iova, u64 size);
-	void (*sync)(void *host, void *hdom);
-	u64 (*iova_to_phys)(void *host, void *hdom, u64 iova);
+	struct pviommu_hdom *(*domain_alloc)(struct pviommu_host *host,
+					     struct pviommu_hgroup *hgroup);
+	void (*domain_free)(struct pviommu_host *host,
+			    struct pviommu_hdom *hdom);
+	u64 (*pgsizes)(struct pviommu_host *host, struct pviommu_hdom *hdom);
+	unsigned int (*group_size)(struct pviommu_host *host,
+				   struct pviommu_hgroup *hgroup);
+	int (*attach)(struct pviommu_host *host, struct pviommu_hdom *hdom,
+		      struct pviommu_hgroup *hgroup);
+	void (*block)(struct pviommu_host *host, struct pviommu_hgroup *hgroup);
+	int (*pin)(struct pviommu_host *host, u64 uaddr, unsigned int npages,
+		   bool write, u64 *pa);
+	void (*unpin)(struct pviommu_host *host, u64 pa, unsigned int npages,
+		      bool dirty);
+	int (*map)(struct pviommu_host *host, struct pviommu_hdom *hdom,
+		   u64 iova, u64 pa, u64 size, int prot);
+	u64 (*unmap)(struct pviommu_host *host, struct pviommu_hdom *hdom,
+		     u64 iova, u64 size);
+	void (*sync)(struct pviommu_host *host, struct pviommu_hdom *hdom);
+	u64 (*iova_to_phys)(struct pviommu_host *host, struct pviommu_hdom *hdom,
+			    u64 iova);
 };
 
 /**
@@ -127,7 +143,7 @@ struct pviommu_shadow {
 	u8 levels;
 	bool first_stage;
 	u64 root;
-	void *hdom;
+	struct pviommu_hdom *hdom;
 	u64 split;
 	struct rb_root_cached tree;
 	u64 nr_entries;
@@ -150,7 +166,7 @@ struct pviommu_shadow {
  */
 struct pviommu_sgroup {
 	struct list_head node;
-	void *hgroup;
+	struct pviommu_hgroup *hgroup;
 	unsigned int nr_sdevs;
 	struct pviommu_shadow *cur;
 };
@@ -247,7 +263,7 @@ struct pviommu_unpin_run {
  */
 struct pviommu_engine {
 	const struct pviommu_host_ops *ops;
-	void *host;
+	struct pviommu_host *host;
 	const struct pviommu_caps *caps;
 	struct pviommu_gmem *gmem;
 	pviommu_read_fn read;
@@ -314,7 +330,8 @@ void pviommu_shadow_exit(void);
 int pviommu_engine_init(struct pviommu_engine *e);
 void pviommu_engine_destroy(struct pviommu_engine *e);
 void pviommu_engine_flush(struct pviommu_engine *e);
-int pviommu_engine_attach(struct pviommu_engine *e, u16 sid, void *hgroup);
+int pviommu_engine_attach(struct pviommu_engine *e, u16 sid,
+			  struct pviommu_hgroup *hgroup);
 int pviommu_engine_reserve(struct pviommu_engine *e, u64 start, u64 last);
 int pviommu_engine_detach(struct pviommu_engine *e, u16 sid);
 int pviommu_engine_set_root(struct pviommu_engine *e, u64 rtaddr);
@@ -328,6 +345,6 @@ int pviommu_engine_batch(struct pviommu_engine *e, struct pviommu_batch *b);
 int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 			 struct pviommu_entry *ent, u64 *phys);
 unsigned int pviommu_engine_nr_shadows(struct pviommu_engine *e);
-void *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid);
+struct pviommu_hdom *pviommu_engine_hdom(struct pviommu_engine *e, u16 sid);
 
 #endif /* _PVIOMMU_SHADOW_H */

@@ -12,7 +12,7 @@
 
 static void fh_exit(void *data)
 {
-	struct fake_host *fh = data;
+	struct pviommu_host *fh = data;
 
 	xa_destroy(&fh->pins);
 	xa_destroy(&fh->ro_pins);
@@ -24,9 +24,9 @@ static void fh_exit(void *data)
  *
  * Return: the host, freed with the test.
  */
-struct fake_host *fh_new(struct kunit *test)
+struct pviommu_host *fh_new(struct kunit *test)
 {
-	struct fake_host *fh = kunit_kzalloc(test, sizeof(*fh), GFP_KERNEL);
+	struct pviommu_host *fh = kunit_kzalloc(test, sizeof(*fh), GFP_KERNEL);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, fh);
@@ -55,7 +55,7 @@ struct fake_host *fh_new(struct kunit *test)
  *
  * Return: the address; with @fh->scramble, neighbouring pages swap places.
  */
-u64 fh_pa(const struct fake_host *fh, u64 uaddr)
+u64 fh_pa(const struct pviommu_host *fh, u64 uaddr)
 {
 	u64 pa = uaddr + FH_PA_OFFSET;
 
@@ -70,7 +70,7 @@ u64 fh_pa(const struct fake_host *fh, u64 uaddr)
  *
  * Return: the physical address, or 0 when @iova is not mapped.
  */
-u64 fh_lookup(struct fh_dom *d, u64 iova, int *prot)
+u64 fh_lookup(struct pviommu_hdom *d, u64 iova, int *prot)
 {
 	unsigned int i;
 
@@ -92,7 +92,7 @@ u64 fh_lookup(struct fh_dom *d, u64 iova, int *prot)
  *
  * Return: the total size of its mappings.
  */
-u64 fh_mapped_bytes(const struct fh_dom *d)
+u64 fh_mapped_bytes(const struct pviommu_hdom *d)
 {
 	u64 total = 0;
 	unsigned int i;
@@ -108,7 +108,7 @@ u64 fh_mapped_bytes(const struct fh_dom *d)
  *
  * Return: the number of allocated, not yet freed domains.
  */
-unsigned int fh_nr_doms(const struct fake_host *fh)
+unsigned int fh_nr_doms(const struct pviommu_host *fh)
 {
 	unsigned int i, n = 0;
 
@@ -117,9 +117,9 @@ unsigned int fh_nr_doms(const struct fake_host *fh)
 	return n;
 }
 
-static void *fh_domain_alloc(void *host, void *hgroup)
+static struct pviommu_hdom *fh_domain_alloc(struct pviommu_host *fh,
+					    struct pviommu_hgroup *dev)
 {
-	struct fake_host *fh = host;
 	int i;
 
 	for (i = 0; i < FH_MAX_DOMS; i++) {
@@ -134,10 +134,8 @@ static void *fh_domain_alloc(void *host, void *hgroup)
 	return ERR_PTR(-ENOMEM);
 }
 
-static void fh_domain_free(void *host, void *hdom)
+static void fh_domain_free(struct pviommu_host *fh, struct pviommu_hdom *d)
 {
-	struct fake_host *fh = host;
-	struct fh_dom *d = hdom;
 	int i;
 
 	if (d->nr_maps)
@@ -150,41 +148,37 @@ static void fh_domain_free(void *host, void *hdom)
 }
 
 /* The page sizes of @d now: 4K only before its first attach, as on VT-d. */
-static u64 fh_dom_pgsizes(const struct fake_host *fh, const struct fh_dom *d)
+static u64 fh_dom_pgsizes(const struct pviommu_host *fh,
+			  const struct pviommu_hdom *d)
 {
 	return fh->unsettled && !d->settled ? SZ_4K : fh->pgsizes;
 }
 
-static u64 fh_pgsizes(void *host, void *hdom)
+static u64 fh_pgsizes(struct pviommu_host *fh, struct pviommu_hdom *d)
 {
-	return fh_dom_pgsizes(host, hdom);
+	return fh_dom_pgsizes(fh, d);
 }
 
-static unsigned int fh_group_size(void *host, void *hgroup)
+static unsigned int fh_group_size(struct pviommu_host *fh,
+				  struct pviommu_hgroup *dev)
 {
-	struct fh_dev *dev = hgroup;
-
 	return dev->group_size ?: 1;
 }
 
-static int fh_attach(void *host, void *hdom, void *hgroup)
+static int fh_attach(struct pviommu_host *fh, struct pviommu_hdom *d,
+		     struct pviommu_hgroup *dev)
 {
-	struct fake_host *fh = host;
-	struct fh_dev *dev = hgroup;
-
 	if (fh->fail_attach) {
 		dev->dom = NULL;
 		return -EINVAL;
 	}
-	dev->dom = hdom;
+	dev->dom = d;
 	dev->dom->settled = true;
 	return 0;
 }
 
-static void fh_block(void *host, void *hgroup)
+static void fh_block(struct pviommu_host *fh, struct pviommu_hgroup *dev)
 {
-	struct fh_dev *dev = hgroup;
-
 	dev->dom = NULL;
 }
 
@@ -200,20 +194,19 @@ static void fh_set_count(struct xarray *xa, u64 pa, unsigned long n)
 	xa_store(xa, pa >> PAGE_SHIFT, n ? xa_mk_value(n) : NULL, GFP_KERNEL);
 }
 
-static unsigned long fh_pins_of(struct fake_host *fh, u64 pa)
+static unsigned long fh_pins_of(struct pviommu_host *fh, u64 pa)
 {
 	return fh_count(&fh->pins, pa);
 }
 
-static void fh_set_pins(struct fake_host *fh, u64 pa, unsigned long n)
+static void fh_set_pins(struct pviommu_host *fh, u64 pa, unsigned long n)
 {
 	fh_set_count(&fh->pins, pa, n);
 }
 
-static int fh_pin(void *host, u64 uaddr, unsigned int npages, bool write,
-		  u64 *pa)
+static int fh_pin(struct pviommu_host *fh, u64 uaddr, unsigned int npages,
+		  bool write, u64 *pa)
 {
-	struct fake_host *fh = host;
 	unsigned int i;
 
 	fh->pin_calls++;
@@ -231,12 +224,12 @@ static int fh_pin(void *host, u64 uaddr, unsigned int npages, bool write,
 }
 
 /* Mappings of @pa in all domains. */
-static unsigned int fh_maps_of(struct fake_host *fh, u64 pa)
+static unsigned int fh_maps_of(struct pviommu_host *fh, u64 pa)
 {
 	unsigned int i, j, n = 0;
 
 	for (i = 0; i < FH_MAX_DOMS; i++) {
-		struct fh_dom *d = &fh->doms[i];
+		struct pviommu_hdom *d = &fh->doms[i];
 
 		for (j = 0; j < d->nr_maps; j++)
 			if (pa >= d->maps[j].pa &&
@@ -247,7 +240,7 @@ static unsigned int fh_maps_of(struct fake_host *fh, u64 pa)
 }
 
 /* Unmaps of @pa that no IOTLB sync has completed yet, in all domains. */
-static unsigned int fh_unsynced(struct fake_host *fh, u64 pa)
+static unsigned int fh_unsynced(struct pviommu_host *fh, u64 pa)
 {
 	unsigned int i, j, n = 0;
 
@@ -260,9 +253,9 @@ static unsigned int fh_unsynced(struct fake_host *fh, u64 pa)
 	return n;
 }
 
-static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
+static void fh_unpin(struct pviommu_host *fh, u64 pa, unsigned int npages,
+		     bool dirty)
 {
-	struct fake_host *fh = host;
 	unsigned int i;
 
 	for (i = 0; i < npages; i++, pa += SZ_4K) {
@@ -297,8 +290,8 @@ static void fh_unpin(void *host, u64 pa, unsigned int npages, bool dirty)
  * of a map call: the largest of the host's sizes that both are aligned to
  * and that fits (4K always does).
  */
-static u64 fh_pgsize(const struct fake_host *fh, const struct fh_dom *d,
-		     u64 iova, u64 pa, u64 size)
+static u64 fh_pgsize(const struct pviommu_host *fh,
+		     const struct pviommu_hdom *d, u64 iova, u64 pa, u64 size)
 {
 	u64 sizes = fh_dom_pgsizes(fh, d), pg;
 	int b;
@@ -312,11 +305,9 @@ static u64 fh_pgsize(const struct fake_host *fh, const struct fh_dom *d,
 	return SZ_4K;
 }
 
-static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
-		  int prot)
+static int fh_map(struct pviommu_host *fh, struct pviommu_hdom *d, u64 iova,
+		  u64 pa, u64 size, int prot)
 {
-	struct fake_host *fh = host;
-	struct fh_dom *d = hdom;
 	unsigned int i;
 	u64 off, pg;
 
@@ -345,10 +336,9 @@ static int fh_map(void *host, void *hdom, u64 iova, u64 pa, u64 size,
 	return 0;
 }
 
-static u64 fh_unmap(void *host, void *hdom, u64 iova, u64 size)
+static u64 fh_unmap(struct pviommu_host *fh, struct pviommu_hdom *d, u64 iova,
+		    u64 size)
 {
-	struct fake_host *fh = host;
-	struct fh_dom *d = hdom;
 	u64 covered = 0;
 	unsigned int i;
 
@@ -376,18 +366,16 @@ static u64 fh_unmap(void *host, void *hdom, u64 iova, u64 size)
 	return covered;
 }
 
-static void fh_sync(void *host, void *hdom)
+static void fh_sync(struct pviommu_host *fh, struct pviommu_hdom *d)
 {
-	struct fake_host *fh = host;
-	struct fh_dom *d = hdom;
-
 	d->nr_unsynced = 0;
 	fh->syncs++;
 }
 
-static u64 fh_iova_to_phys(void *host, void *hdom, u64 iova)
+static u64 fh_iova_to_phys(struct pviommu_host *fh, struct pviommu_hdom *d,
+			   u64 iova)
 {
-	return fh_lookup(hdom, iova, NULL);
+	return fh_lookup(d, iova, NULL);
 }
 
 const struct pviommu_host_ops fh_ops = {

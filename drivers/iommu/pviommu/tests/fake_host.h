@@ -4,7 +4,7 @@
  * host pages (each map call split into the largest pages of the host's
  * page-size bitmap that fit, as the iommu core does: 4K, 2M and 1G as on
  * VT-d unless a test sets others, such as AMD-Vi's 64K), pins as counts per
- * page, and IOMMU groups (a struct fh_dev stands for a group of
+ * page, and IOMMU groups (a struct pviommu_hgroup stands for a group of
  * @group_size devices, attached and blocked as one). It checks every rule
  * a real host would punish, and counts each violation as an error:
  *
@@ -39,7 +39,11 @@ struct fh_map {
 	int prot;
 };
 
-struct fh_dom {
+/*
+ * The engine's three host types (shadow.h), as the fake host defines
+ * them: a domain, a group, the host.
+ */
+struct pviommu_hdom {
 	bool live;
 	/* attached once: its page sizes are final (see @settle) */
 	bool settled;
@@ -51,13 +55,13 @@ struct fh_dom {
 };
 
 /* An IOMMU group. */
-struct fh_dev {
-	struct fh_dom *dom;	/* NULL: blocked */
+struct pviommu_hgroup {
+	struct pviommu_hdom *dom;	/* NULL: blocked */
 	unsigned int group_size;	/* devices in it; 0 means 1 */
 };
 
 /**
- * struct fake_host - the host, as the engine's ops see it
+ * struct pviommu_host - the host, as the engine's ops see it
  * @test: the test
  * @doms: domains
  * @devs: devices
@@ -79,10 +83,10 @@ struct fh_dev {
  * @unmaps: unmap calls
  * @syncs: sync calls
  */
-struct fake_host {
+struct pviommu_host {
 	struct kunit *test;
-	struct fh_dom doms[FH_MAX_DOMS];
-	struct fh_dev devs[FH_MAX_DEVS];
+	struct pviommu_hdom doms[FH_MAX_DOMS];
+	struct pviommu_hgroup devs[FH_MAX_DEVS];
 	struct xarray pins;
 	struct xarray ro_pins;
 	unsigned int errors;
@@ -101,10 +105,10 @@ struct fake_host {
 
 extern const struct pviommu_host_ops fh_ops;
 
-struct fake_host *fh_new(struct kunit *test);
-u64 fh_pa(const struct fake_host *fh, u64 uaddr);
-u64 fh_lookup(struct fh_dom *d, u64 iova, int *prot);
-u64 fh_mapped_bytes(const struct fh_dom *d);
-unsigned int fh_nr_doms(const struct fake_host *fh);
+struct pviommu_host *fh_new(struct kunit *test);
+u64 fh_pa(const struct pviommu_host *fh, u64 uaddr);
+u64 fh_lookup(struct pviommu_hdom *d, u64 iova, int *prot);
+u64 fh_mapped_bytes(const struct pviommu_hdom *d);
+unsigned int fh_nr_doms(const struct pviommu_host *fh);
 
 #endif /* _PVIOMMU_FAKE_HOST_H */

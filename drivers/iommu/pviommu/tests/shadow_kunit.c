@@ -36,7 +36,7 @@ struct st_fault {
 struct st {
 	struct kunit *test;
 	struct fake_mem *m;
-	struct fake_host *fh;
+	struct pviommu_host *fh;
 	struct pviommu_caps caps;
 	struct pviommu_gmem gmem;
 	struct pviommu_engine e;
@@ -195,7 +195,7 @@ static const struct pviommu_walk_ops st_walk_ops = {
  * pages behind @slot with the leaf's permissions, in host pages that lie
  * within the leaf, or not at all when @slot is NULL (not guest RAM).
  */
-static bool st_check_leaf(struct st *st, struct fh_dom *dom,
+static bool st_check_leaf(struct st *st, struct pviommu_hdom *dom,
 			  const struct pviommu_leaf *l, u64 size,
 			  const struct pviommu_ram_slot *slot)
 {
@@ -222,7 +222,7 @@ static bool st_check_leaf(struct st *st, struct fh_dom *dom,
 static void st_check_dev(struct st *st, int i)
 {
 	struct kunit *test = st->test;
-	struct fh_dom *dom = st->fh->devs[i].dom;
+	struct pviommu_hdom *dom = st->fh->devs[i].dom;
 	unsigned int k, nr_expect = 0;
 	struct pviommu_context c;
 	struct st_walk *sw;
@@ -332,7 +332,7 @@ static u8 ref_translate(struct fake_mem *m, u64 root, u8 levels, u8 haw,
  * reference translates into guest RAM below @end (the fake host refuses
  * overlaps), so the two agree on every IOVA there.
  */
-static void st_check_ref(struct st *st, struct fh_dom *dom, u64 root,
+static void st_check_ref(struct st *st, struct pviommu_hdom *dom, u64 root,
 			 u64 end, int i)
 {
 	u64 iova, gpa, span, expect = 0;
@@ -368,7 +368,7 @@ static void st_check_ref(struct st *st, struct fh_dom *dom, u64 root,
 /* The fake host itself catches what it claims to catch. */
 static void shadow_test_fake_host(struct kunit *test)
 {
-	struct fake_host *fh = fh_new(test);
+	struct pviommu_host *fh = fh_new(test);
 	void *dom = fh_ops.domain_alloc(fh, &fh->devs[0]);
 	unsigned int errors;
 	u64 *pa;
@@ -662,7 +662,7 @@ static void shadow_test_translation_enable(struct kunit *test)
 {
 	struct st *st = st_new(test);
 	u64 root = fg_table(st->m);
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 
 	KUNIT_ASSERT_EQ(test, pviommu_engine_set_translation(&st->e, false),
 			0);
@@ -709,8 +709,8 @@ static void shadow_test_translation_enable(struct kunit *test)
  * DID 5) is @qw0 and @qw2; the root table is set and the device attached.
  * Returns the device's host domain.
  */
-static struct fh_dom *sm_attach(struct st *st, u64 sctp, u64 pdt, u64 ptt,
-				u64 qw0, u64 qw2)
+static struct pviommu_hdom *sm_attach(struct st *st, u64 sctp, u64 pdt,
+				      u64 ptt, u64 qw0, u64 qw2)
 {
 	struct kunit *test = st->test;
 
@@ -747,7 +747,7 @@ static void shadow_test_scalable(struct kunit *test)
 				    VTD_ECAP_SLTS);
 	u64 root = fg_table(st->m), sctp = fg_table(st->m);
 	u64 pdt = fg_table(st->m), ptt = fg_table(st->m);
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 
 	fg_map_4k(st->m, root, LEVELS, 0x10000, 0x3000, RW);
 	dom = sm_attach(st, sctp, pdt, ptt, SM_PTE(root, VTD_PGTT_SS), 0);
@@ -838,7 +838,7 @@ static void shadow_test_first_stage(struct kunit *test)
 	u64 pdt = fg_table(st->m), ptt = fg_table(st->m);
 	u64 pt = fg_table(st->m), pd = fg_table(st->m), pdp = fg_table(st->m);
 	const u64 dir = VTD_FS_P | VTD_FS_RW | VTD_FS_US;
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 	int prot;
 
 	/* IOVA 0x10000-0x13fff in one last-level table. */
@@ -969,7 +969,7 @@ static void shadow_test_largest_pages(struct kunit *test)
 {
 	struct st *st = st_new(test);
 	u64 root = fg_table(st->m);
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 
 	st_add_1g(st);
 	st_ctx(st, 0, 1, root, 0);
@@ -1087,7 +1087,7 @@ static void shadow_test_pgsize_64k(struct kunit *test)
 static void shadow_test_group(struct kunit *test)
 {
 	struct st *st = st_new(test);
-	struct fh_dev *grp = &st->fh->devs[0];
+	struct pviommu_hgroup *grp = &st->fh->devs[0];
 	struct pviommu_entry ent;
 	u64 root = fg_table(st->m), root2 = fg_table(st->m), phys;
 
@@ -1318,7 +1318,7 @@ static void shadow_test_batch_failure(struct kunit *test)
  */
 static void shadow_test_pde_cache(struct kunit *test)
 {
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 	u64 root, pt, pt2, reads;
 	struct st *st;
 
@@ -1384,7 +1384,7 @@ static void shadow_test_map_failure(struct kunit *test)
 {
 	struct st *st;
 	u64 root;
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 	int i;
 
 	st = st_new_dev0(test, &root);
@@ -1619,7 +1619,7 @@ static void shadow_test_pgsizes_at_attach(struct kunit *test)
 {
 	struct st *st = st_new(test);
 	u64 root = fg_table(st->m);
-	struct fh_dom *dom;
+	struct pviommu_hdom *dom;
 	int i;
 
 	st->fh->unsettled = true;
@@ -2057,7 +2057,7 @@ static void shadow_test_fail_nth(struct kunit *test)
 		/* Nothing the guest does not map now; pins == mappings. */
 		pages = 0;
 		for (k = 0; k < 2; k++) {
-			struct fh_dom *dom = st->fh->devs[k].dom;
+			struct pviommu_hdom *dom = st->fh->devs[k].dom;
 
 			if (dom && !attach[k])
 				st_check_ref(st, dom, k ? r2 : r1, 0, k);
@@ -2262,7 +2262,7 @@ static int prop_step_spurious(struct prop *p)
 static void prop_check_ref(struct prop *p, int i)
 {
 	struct st *st = p->st;
-	struct fh_dom *dom = st->fh->devs[i].dom;
+	struct pviommu_hdom *dom = st->fh->devs[i].dom;
 	int d = p->dev_dom[i];
 
 	if (d < 0) {
