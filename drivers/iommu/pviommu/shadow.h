@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The shadow engine: per-guest-domain IOVA trees kept equal to host IOMMU
- * domains. See shadow.c for the design and its invariants.
+ * domains. See shadow.c for the design, its invariants and the files it
+ * is in.
  */
 #ifndef _PVIOMMU_SHADOW_H
 #define _PVIOMMU_SHADOW_H
@@ -129,12 +130,13 @@ struct pviommu_pde {
  * @hdom: the host domain
  * @split: the smallest host page size above 4 KiB @hdom may use, 0 if
  *	none: a host map call covering several 4K leaves must not contain a
- *	whole naturally aligned page of this size (see shadow_map_batch())
+ *	whole naturally aligned page of this size (shadow_entries.c)
  * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
  * @nr_entries: entries in @tree
  * @nr_devs: devices whose context entry resolves to this shadow
  * @need_sync: @hdom has unmaps not yet synced
- * @pde: paging-structure cache, direct mapped by 2M of IOVA (shadow.c)
+ * @pde: paging-structure cache, direct mapped by 2M of IOVA
+ *	(shadow_reconcile.c)
  */
 struct pviommu_shadow {
 	struct list_head node;
@@ -248,7 +250,7 @@ struct pviommu_unpin_run {
  *	that has no continuation (attach, translation switch)
  * @failed: host failures in the current call: guest leaves (or RAM slots
  *	of a pass-through domain) left unmapped, devices left blocked
- * @cur: where a call that ran out of budget stopped (see shadow.c), and
+ * @cur: where a call that ran out of budget stopped (shadow_apply.c), and
  *	the raw descriptor it stopped in
  * @walk: scratch walk state
  * @pa: scratch for pinned pages' addresses

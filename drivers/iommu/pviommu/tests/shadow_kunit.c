@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the shadow engine (shadow.c) over a fake guest and a
+ * KUnit tests for the shadow engine (shadow*.c) over a fake guest and a
  * fake host that flags every double map, partial unmap and unpin before
  * sync. After each scenario the host's page tables are compared with a
  * fresh walk of the guest's tables for every device (st_check()).
