@@ -183,6 +183,7 @@ static void ctx_detach_hdev(struct pviommu_ctx *ctx, struct pviommu_hdev *hd)
 void pviommu_ctx_close(struct pviommu_ctx *ctx)
 {
 	struct pviommu_hdev *hd, *tmp;
+	unsigned int n;
 
 	/* Its readers take the lock: before it. */
 	pviommu_debugfs_ctx_remove(ctx);
@@ -190,7 +191,7 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 	list_for_each_entry_safe(hd, tmp, &ctx->hdevs, ctx_node)
 		ctx_detach_hdev(ctx, hd);
 	pviommu_engine_destroy(&ctx->engine);
-	pviommu_vfio_unlink_all(ctx);
+	n = pviommu_unlink_all(ctx);
 	WARN_ON_ONCE(ctx->host.pinned);
 	pviommu_gmem_destroy(&ctx->gmem);
 	if (ctx->eventfd)
@@ -198,6 +199,9 @@ void pviommu_ctx_close(struct pviommu_ctx *ctx)
 	ctx->eventfd = NULL;
 	ctx->closed = true;
 	mutex_unlock(&ctx->lock);
+	/* The links' references; not the last: the closing file holds one. */
+	while (n--)
+		pviommu_ctx_put(ctx);
 }
 
 /**
@@ -409,7 +413,7 @@ int pviommu_ctx_attach(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd)
 	if (ctx->nr_devices >= PVIOMMU_MAX_DEVICES)
 		return -ENOSPC;
 
-	hg = pviommu_vfio_find(ctx, cmd->host_bdf, &pdev);
+	hg = pviommu_link_find(ctx, cmd->host_bdf, &pdev);
 	if (!hg)
 		return -ENOENT;
 	list_for_each_entry(hd, &ctx->hdevs, ctx_node) {

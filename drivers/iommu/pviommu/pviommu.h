@@ -79,8 +79,8 @@ struct pviommu_host {
  * @hdevs: attached struct pviommu_hdev, by ctx_node
  * @nr_devices: entries in @hdevs
  * @containers: linked struct pviommu_container, by ctx_node
- *	(pviommu_vfio_lock)
- * @nr_containers: entries in @containers (pviommu_vfio_lock)
+ *	(pviommu_link_lock)
+ * @nr_containers: entries in @containers (pviommu_link_lock)
  * @eventfd: signalled on completed waits with IF and on new faults
  * @faults: queued fault records, a ring of @nr_faults from @fault_head
  * @fault_head: oldest record
@@ -121,12 +121,12 @@ struct pviommu_ctx {
 
 /**
  * struct pviommu_hgroup - an IOMMU group in a pviommu VFIO container
- * @node: in @container->groups (pviommu_vfio_lock)
+ * @node: in @container->groups (pviommu_link_lock)
  * @container: the container
  * @group: the group, referenced
  * @dev: a device of the group to allocate host domains for, referenced
  * @nr_devs: its devices a VMM attaches: all but PCI bridges
- * @dying: it is leaving the container; no new attach (pviommu_vfio_lock)
+ * @dying: it is leaving the container; no new attach (pviommu_link_lock)
  * @cur: the host domain the group is attached to, NULL while blocked
  *	(the lock of the context linked to @container)
  * @aperture_end: the last IOVA the host IOMMU maps for the group
@@ -153,10 +153,10 @@ struct pviommu_hgroup {
 /**
  * struct pviommu_container - a VFIO container of pviommu's type (VFIO's
  * iommu_data for it)
- * @groups: its struct pviommu_hgroup (pviommu_vfio_lock)
+ * @groups: its struct pviommu_hgroup (pviommu_link_lock)
  * @ctx: the context it is linked to, referenced; NULL before the link and
- *	after the context closed (pviommu_vfio_lock)
- * @ctx_node: in @ctx->containers (pviommu_vfio_lock)
+ *	after the context closed (pviommu_link_lock)
+ * @ctx_node: in @ctx->containers (pviommu_link_lock)
  */
 struct pviommu_container {
 	struct list_head groups;
@@ -230,8 +230,18 @@ struct pci_dev *pviommu_hgroup_find(struct pviommu_hgroup *hg, u32 bdf);
 
 int pviommu_vfio_init(void);
 void pviommu_vfio_exit(void);
-void pviommu_vfio_unlink_all(struct pviommu_ctx *ctx);
-struct pviommu_hgroup *pviommu_vfio_find(struct pviommu_ctx *ctx, u32 bdf,
+
+void pviommu_link_init(struct pviommu_container *c);
+int pviommu_link(struct pviommu_container *c, struct pviommu_ctx *ctx);
+struct pviommu_ctx *pviommu_unlink(struct pviommu_container *c);
+unsigned int pviommu_unlink_all(struct pviommu_ctx *ctx);
+void pviommu_link_add_group(struct pviommu_container *c,
+			    struct pviommu_hgroup *hg);
+struct pviommu_hgroup *pviommu_link_group_leave(struct pviommu_container *c,
+						struct iommu_group *group,
+						struct pviommu_ctx **ctx);
+void pviommu_link_del_group(struct pviommu_hgroup *hg);
+struct pviommu_hgroup *pviommu_link_find(struct pviommu_ctx *ctx, u32 bdf,
 					 struct pci_dev **pdev);
 
 int pviommu_chardev_init(void);

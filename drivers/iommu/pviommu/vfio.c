@@ -21,10 +21,12 @@
  * order of group removal, container close, device close, context close and
  * VMM exit ends with every group blocked and nothing pinned.
  *
- * Locking: pviommu_vfio_lock protects every container's group list and
- * link, and each context's list of containers. Order: a context's lock,
- * then pviommu_vfio_lock. VFIO calls the ops with its own container and
- * group locks held, which come before both.
+ * This file calls the context (context.c) and the link between the two
+ * (link.c), which keeps the groups of each container and the containers
+ * of each context; neither calls back into it.
+ *
+ * Locking: none of its own (link.c's). VFIO calls the ops with its own
+ * container and group locks held, which come before a context's.
  */
 #include <linux/file.h>
 #include <linux/iommu.h>
@@ -35,9 +37,6 @@
 
 #include "pviommu.h"
 
-/* Container group lists and links, contexts' container lists. */
-static DEFINE_MUTEX(pviommu_vfio_lock);
-
 static void *pviommu_vfio_open(unsigned long arg)
 {
 	struct pviommu_container *c;
@@ -47,23 +46,8 @@ static void *pviommu_vfio_open(unsigned long arg)
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&c->groups);
-	INIT_LIST_HEAD(&c->ctx_node);
+	pviommu_link_init(c);
 	return c;
-}
-
-/* Unlink @c from its context, if linked; the caller drops the reference. */
-static struct pviommu_ctx *container_unlink(struct pviommu_container *c)
-{
-	struct pviommu_ctx *ctx = c->ctx;
-
-	lockdep_assert_held(&pviommu_vfio_lock);
-	if (ctx) {
-		list_del_init(&c->ctx_node);
-		ctx->nr_containers--;
-		c->ctx = NULL;
-	}
-	return ctx;
 }
 
 /* The last group left: VFIO forgets the container's type. */
@@ -73,9 +57,7 @@ static void pviommu_vfio_release(void *iommu_data)
 	struct pviommu_ctx *ctx;
 
 	WARN_ON_ONCE(!list_empty(&c->groups));
-	mutex_lock(&pviommu_vfio_lock);
-	ctx = container_unlink(c);
-	mutex_unlock(&pviommu_vfio_lock);
+	ctx = pviommu_unlink(c);
 	if (ctx)
 		pviommu_ctx_put(ctx);
 	kfree(c);
@@ -100,10 +82,7 @@ static int pviommu_vfio_attach_group(void *iommu_data,
 		kfree(hg);
 		return ret;
 	}
-	hg->container = c;
-	mutex_lock(&pviommu_vfio_lock);
-	list_add_tail(&hg->node, &c->groups);
-	mutex_unlock(&pviommu_vfio_lock);
+	pviommu_link_add_group(c, hg);
 	return 0;
 }
 
@@ -114,28 +93,15 @@ static void pviommu_vfio_detach_group(void *iommu_data,
 	struct pviommu_hgroup *hg;
 	struct pviommu_ctx *ctx;
 
-	mutex_lock(&pviommu_vfio_lock);
-	list_for_each_entry(hg, &c->groups, node)
-		if (hg->group == group)
-			goto found;
-	mutex_unlock(&pviommu_vfio_lock);
-	WARN_ON_ONCE(1);
-	return;
-found:
 	/* No new attach from here on; block what is attached. */
-	hg->dying = true;
-	ctx = c->ctx;
-	if (ctx)
-		kref_get(&ctx->ref);
-	mutex_unlock(&pviommu_vfio_lock);
+	hg = pviommu_link_group_leave(c, group, &ctx);
+	if (WARN_ON_ONCE(!hg))
+		return;
 	if (ctx) {
 		pviommu_ctx_group_gone(ctx, hg);
 		pviommu_ctx_put(ctx);
 	}
-
-	mutex_lock(&pviommu_vfio_lock);
-	list_del(&hg->node);
-	mutex_unlock(&pviommu_vfio_lock);
+	pviommu_link_del_group(hg);
 	pviommu_hgroup_destroy(hg);
 	kfree(hg);
 }
@@ -172,20 +138,8 @@ static long container_link(struct pviommu_container *c, void __user *uarg)
 	if (ret)
 		goto out_fput;
 
-	mutex_lock(&pviommu_vfio_lock);
-	if (c->ctx) {
-		ret = -EBUSY;
-	} else if (ctx->nr_containers >= PVIOMMU_MAX_DEVICES) {
-		ret = -ENOSPC;
-	} else {
-		/* The open file keeps @ctx from closing meanwhile. */
-		kref_get(&ctx->ref);
-		c->ctx = ctx;
-		list_add_tail(&c->ctx_node, &ctx->containers);
-		ctx->nr_containers++;
-		ret = 0;
-	}
-	mutex_unlock(&pviommu_vfio_lock);
+	/* The open file keeps @ctx from closing meanwhile. */
+	ret = pviommu_link(c, ctx);
 out_fput:
 	fput(file);
 	return ret;
@@ -246,63 +200,6 @@ static const struct vfio_iommu_driver_ops pviommu_vfio_ops = {
 	.unpin_pages = pviommu_vfio_unpin_pages,
 	.dma_rw = pviommu_vfio_dma_rw,
 };
-
-/**
- * pviommu_vfio_unlink_all() - a context is closing: unlink its containers
- * @ctx: the context, locked, with no device attached
- *
- * Their groups stay in VFIO's hands, blocked.
- */
-void pviommu_vfio_unlink_all(struct pviommu_ctx *ctx)
-{
-	struct pviommu_container *c, *tmp;
-	unsigned int n = 0;
-
-	lockdep_assert_held(&ctx->lock);
-	mutex_lock(&pviommu_vfio_lock);
-	list_for_each_entry_safe(c, tmp, &ctx->containers, ctx_node) {
-		container_unlink(c);
-		n++;
-	}
-	mutex_unlock(&pviommu_vfio_lock);
-	/* Not the last references: the closing file holds one. */
-	while (n--)
-		pviommu_ctx_put(ctx);
-}
-
-/**
- * pviommu_vfio_find() - a device in a container linked to a context
- * @ctx: the context, locked
- * @bdf: segment << 16 | bus << 8 | devfn
- * @pdev: the device, referenced, when found
- *
- * The group returned stays until the context detaches its devices
- * (pviommu_ctx_group_gone()), which needs @ctx's lock.
- *
- * Return: the device's group, or NULL.
- */
-struct pviommu_hgroup *pviommu_vfio_find(struct pviommu_ctx *ctx, u32 bdf,
-					 struct pci_dev **pdev)
-{
-	struct pviommu_container *c;
-	struct pviommu_hgroup *hg;
-
-	lockdep_assert_held(&ctx->lock);
-	mutex_lock(&pviommu_vfio_lock);
-	list_for_each_entry(c, &ctx->containers, ctx_node) {
-		list_for_each_entry(hg, &c->groups, node) {
-			if (hg->dying)
-				continue;
-			*pdev = pviommu_hgroup_find(hg, bdf);
-			if (*pdev)
-				goto out;
-		}
-	}
-	hg = NULL;
-out:
-	mutex_unlock(&pviommu_vfio_lock);
-	return hg;
-}
 
 /**
  * pviommu_vfio_init() - register the VFIO IOMMU backend
