@@ -78,6 +78,10 @@ build-6.1:
 build-6.12:
 	tools/kbuild-check.sh "$(KDIR_612)" $(BUILD)/6.12 $(TEST_CONFIG)
 
+# The module's files call each other in one direction (tools/layers.sh).
+layers: build-6.12
+	tools/layers.sh $(BUILD)/6.12/drivers/iommu/pviommu
+
 # sparse runs as part of the checked builds above (C=1).
 sparse: build-6.12
 
@@ -150,4 +154,4 @@ check:
 
 .PHONY: all modules clean deps install abi-check build-6.1 build-6.12 sparse style \
 	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
-	bench-vm bench-e2e bench-e2e-vm dkms-check check
+	bench-vm bench-e2e bench-e2e-vm dkms-check check layers

@@ -53,6 +53,7 @@ static_step "dependencies" tools/deps.sh
 static_step "uAPI layout, 32- and 64-bit" make -s abi-check
 static_step "6.12: W=1 and sparse" make -s build-6.12
 static_step "6.1: W=1 and sparse" make -s build-6.1
+static_step "layers: no circle, engine rooms call down" make -s layers
 static_step "checkpatch --strict" tools/style.sh
 static_step "QEMU series: the uAPI header it carries" tools/qemu/header-check.sh
 static_step "dkms build for 6.12 and 6.1" make -s dkms-check
