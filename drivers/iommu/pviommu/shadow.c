@@ -111,13 +111,13 @@ int pviommu_engine_init(struct pviommu_engine *e)
 	e->build_budget = PVIOMMU_BUILD_BUDGET;
 	e->walk = kvzalloc(sizeof(*e->walk), GFP_KERNEL_ACCOUNT);
 	e->pa = kvcalloc(PVIOMMU_PIN_BATCH, sizeof(*e->pa), GFP_KERNEL_ACCOUNT);
-	e->ents = kvcalloc(BATCH_MAX, sizeof(*e->ents), GFP_KERNEL_ACCOUNT);
+	e->upa = kvcalloc(BATCH_MAX, sizeof(*e->upa), GFP_KERNEL_ACCOUNT);
 	e->runs = kvcalloc(PVIOMMU_UNPIN_RUNS, sizeof(*e->runs),
 			   GFP_KERNEL_ACCOUNT);
-	if (!e->walk || !e->pa || !e->ents || !e->runs) {
+	if (!e->walk || !e->pa || !e->upa || !e->runs) {
 		kvfree(e->walk);
 		kvfree(e->pa);
-		kvfree(e->ents);
+		kvfree(e->upa);
 		kvfree(e->runs);
 		return -ENOMEM;
 	}
@@ -138,6 +138,6 @@ void pviommu_engine_destroy(struct pviommu_engine *e)
 	pviommu_engine_flush(e);
 	kvfree(e->walk);
 	kvfree(e->pa);
-	kvfree(e->ents);
+	kvfree(e->upa);
 	kvfree(e->runs);
 }

@@ -80,18 +80,26 @@ struct pviommu_host_ops {
 };
 
 /**
- * struct pviommu_entry - one shadow mapping: one guest leaf (or, for a
- * pass-through domain, one guest RAM slot)
+ * struct pviommu_entry - one shadow mapping: one guest leaf, a run of 4K
+ * guest leaves mapped together, or, for a pass-through domain, a piece of
+ * a guest RAM slot
  * @rb: interval tree node
  * @start: first IOVA
  * @last: last IOVA (inclusive)
  * @__subtree_last: interval tree bookkeeping
  * @gpa: guest physical address of @start
  * @pa: host physical address of @start, valid when @contig
- * @perm: PVIOMMU_PERM_* of the guest's leaf
+ * @pas: for a run that is not @contig, the host physical address of each
+ *	of its pages (kmalloc'ed), or NULL: then they are read from the host
+ *	domain when unmapped
+ * @perm: PVIOMMU_PERM_* of the guest's leaves
  * @prot: PVIOMMU_PERM_* as mapped and pinned: @perm less write over
  *	read-only guest RAM; pages are unpinned dirty only if written
  * @contig: the host pages behind the entry are physically contiguous
+ * @run: a run of 4K leaves, consecutive in IOVA and GPA, with the same
+ *	permissions, inside one 2M of IOVA, mapped in 4K host pages only:
+ *	it may be cut at any 4K boundary (shadow_entries.c). Any other
+ *	entry is one leaf or piece, unmapped whole only.
  */
 struct pviommu_entry {
 	struct rb_node rb;
@@ -99,10 +107,14 @@ struct pviommu_entry {
 	u64 last;
 	u64 __subtree_last;
 	u64 gpa;
-	u64 pa;
+	union {
+		u64 pa;
+		u64 *pas;
+	};
 	u8 perm;
 	u8 prot;
 	bool contig;
+	bool run;
 };
 
 #define PVIOMMU_PDE_CACHE	64
@@ -132,7 +144,7 @@ struct pviommu_pde {
  *	none: a host map call covering several 4K leaves must not contain a
  *	whole naturally aligned page of this size (shadow_entries.c)
  * @tree: interval tree of struct pviommu_entry: exactly what @hdom maps
- * @nr_entries: entries in @tree
+ * @nr_entries: guest leaves (and pass-through pieces) @tree records
  * @nr_devs: devices whose context entry resolves to this shadow
  * @need_sync: @hdom has unmaps not yet synced
  * @pde: paging-structure cache, direct mapped by 2M of IOVA
@@ -243,7 +255,7 @@ struct pviommu_unpin_run {
  * @resv: IOVA ranges the host reserves (its MSI window, firmware regions):
  *	never mapped, first and last IOVA of each
  * @nr_resv: used entries of @resv
- * @nr_entries: shadow entries over all shadows
+ * @nr_entries: guest leaves (and pass-through pieces) the shadows record
  * @max_entries: the limit on @nr_entries
  * @budget: guest entries the current call may still examine
  * @build_budget: guest entries one shadow build may examine in a call
@@ -254,7 +266,7 @@ struct pviommu_unpin_run {
  *	the raw descriptor it stopped in
  * @walk: scratch walk state
  * @pa: scratch for pinned pages' addresses
- * @ents: scratch for a batch's new entries
+ * @upa: scratch for the physical addresses of a run's pages
  * @unmap: an unmap of adjacent entries, not issued yet (@unmap.shadow
  *	NULL when none)
  * @runs: pages unmapped, to unpin after the next sync
@@ -294,7 +306,7 @@ struct pviommu_engine {
 	} cur;
 	struct pviommu_walk *walk;
 	u64 *pa;
-	struct pviommu_entry **ents;
+	u64 *upa;
 	struct {
 		struct pviommu_shadow *shadow;
 		u64 iova;

@@ -435,7 +435,7 @@ int pviommu_engine_detach(struct pviommu_engine *e, u16 sid)
  * @e: the engine
  * @sid: the device's guest source-id
  * @iova: the address
- * @ent: a copy of the entry holding @iova
+ * @ent: a copy of the entry holding @iova; for a run, of its leaf
  * @phys: the host physical address @iova maps to
  *
  * Return: 0, or -ENOENT when no device is attached under @sid, it is
@@ -453,6 +453,16 @@ int pviommu_engine_query(struct pviommu_engine *e, u16 sid, u64 iova,
 	if (!found)
 		return -ENOENT;
 	*ent = *found;
+	if (found->run) {
+		/* The leaf of the run, as the guest maps it. */
+		u64 off = ALIGN_DOWN(iova, PG_SIZE) - found->start;
+
+		ent->start += off;
+		ent->last = ent->start + PG_SIZE - 1;
+		ent->gpa += off;
+		if (ent->contig)
+			ent->pa += off;
+	}
 	*phys = e->ops->iova_to_phys(e->host, d->shadow->hdom, iova);
 	return 0;
 }

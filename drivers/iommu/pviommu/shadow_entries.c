@@ -20,6 +20,19 @@
  * cut there), so no host page spans two leaves. Adjacent entries being
  * removed are unmapped with one call.
  *
+ * Entries as runs: the leaves of one such batch are one entry, a run
+ * (@ent->run), since each of its host pages is 4K. Removing part of a run
+ * cuts it, at any 4K boundary, where the guest's tables changed: the run
+ * shrinks, or, cut in the middle, becomes two, and the node for the second
+ * is allocated before anything is unmapped. Without memory for it the
+ * whole run is removed: more is unmapped than the guest asked, never less
+ * (the leaves around the cut come back with the guest's next invalidation
+ * of them, and a fault record says why). A run's pages are rarely
+ * physically contiguous; where they are not, the run keeps their addresses
+ * (8 bytes a page, @ent->pas), or, without memory for them, they are read
+ * from the host domain while still mapped, before the one unmap call for
+ * the run.
+ *
  * IOVA ranges the host reserves (its MSI window, firmware regions) are
  * never mapped: a guest leaf over one is refused (the walk leaves it
  * unmapped with a fault record), and pass-through maps guest RAM around
@@ -37,7 +50,10 @@
 #include "shadow_private.h"
 #include "trace.h"
 
-/* Shadow entries, one per guest leaf, charged to the VMM's memory cgroup. */
+/*
+ * Shadow entries, one per guest leaf or run of leaves, charged to the
+ * VMM's memory cgroup.
+ */
 static struct kmem_cache *pviommu_entry_cache;
 
 #define ENTRY_START(ent)	((ent)->start)
@@ -220,39 +236,175 @@ static void shadow_unmap_runs(struct pviommu_engine *e,
 	}
 }
 
+/* The guest leaves @ent records: a run's 4K leaves, else one. */
+static u64 entry_leaves(const struct pviommu_entry *ent)
+{
+	return ent->run ? (ent->last - ent->start + 1) / PG_SIZE : 1;
+}
+
 /*
- * Remove @ent from @s and unmap it. A physically contiguous entry right
- * after the previous one removed joins its unmap, which is issued by the
- * next pviommu_engine_flush() or engine_unmap_pending(); whoever maps in
- * the range afterwards calls one of them first.
+ * Add @iova..+@size of @s to the unmap being gathered, which is issued by
+ * the next pviommu_engine_flush() or engine_unmap_pending(); whoever maps
+ * in the range afterwards calls one of them first. A range not adjacent to
+ * it issues it first.
+ */
+static void unmap_gather(struct pviommu_engine *e, struct pviommu_shadow *s,
+			 u64 iova, u64 size)
+{
+	if (e->unmap.shadow != s || e->unmap.iova + e->unmap.size != iova) {
+		engine_unmap_pending(e);
+		e->unmap.shadow = s;
+		e->unmap.iova = iova;
+		e->unmap.size = 0;
+	}
+	e->unmap.size += size;
+}
+
+/*
+ * Unmap @iova..+@size of @ent, whole host pages of it, and queue its pages
+ * for unpinning.
+ */
+static void entry_unmap(struct pviommu_engine *e, struct pviommu_shadow *s,
+			const struct pviommu_entry *ent, u64 iova, u64 size)
+{
+	bool dirty = ent->prot & PVIOMMU_PERM_W;
+	unsigned int i, n = size / PG_SIZE;
+
+	if (ent->contig) {
+		unmap_gather(e, s, iova, size);
+		engine_add_run(e, ent->pa + (iova - ent->start), n, dirty);
+		return;
+	}
+	if (!ent->run) {
+		engine_unmap_pending(e);
+		shadow_unmap_runs(e, s, iova, size, dirty);
+		return;
+	}
+	if (ent->pas) {
+		const u64 *pa = ent->pas + (iova - ent->start) / PG_SIZE;
+
+		unmap_gather(e, s, iova, size);
+		for (i = 0; i < n; i++)
+			engine_add_run(e, pa[i], 1, dirty);
+		return;
+	}
+	/*
+	 * A run lies in one 2M of IOVA: its pages' addresses fit @e->upa.
+	 * Read them all while mapped: queuing an unpin may issue the unmap.
+	 */
+	for (i = 0; i < n; i++)
+		e->upa[i] = e->ops->iova_to_phys(e->host, s->hdom,
+						 iova + (u64)i * PG_SIZE);
+	unmap_gather(e, s, iova, size);
+	for (i = 0; i < n; i++)
+		if (!WARN_ON_ONCE(!e->upa[i]))
+			engine_add_run(e, e->upa[i], 1, dirty);
+}
+
+/* A run's page addresses, if it keeps them. */
+static u64 *run_pas(const struct pviommu_entry *ent)
+{
+	return ent->run && !ent->contig ? ent->pas : NULL;
+}
+
+/**
+ * pviommu_entry_remove() - remove an entry and unmap it
+ * @e: the engine
+ * @s: the shadow
+ * @ent: the entry
+ *
+ * Physically contiguous entries and runs removed one after the other join
+ * one unmap call (unmap_gather()).
  */
 void pviommu_entry_remove(struct pviommu_engine *e, struct pviommu_shadow *s,
 			  struct pviommu_entry *ent)
 {
-	u64 size = ent->last - ent->start + 1;
-	bool dirty = ent->prot & PVIOMMU_PERM_W;
+	u64 leaves = entry_leaves(ent);
 
-	if (ent->contig) {
-		if (e->unmap.shadow != s ||
-		    e->unmap.iova + e->unmap.size != ent->start) {
-			engine_unmap_pending(e);
-			e->unmap.shadow = s;
-			e->unmap.iova = ent->start;
-			e->unmap.size = 0;
-		}
-		e->unmap.size += size;
-		engine_add_run(e, ent->pa, size / PG_SIZE, dirty);
-	} else {
-		engine_unmap_pending(e);
-		shadow_unmap_runs(e, s, ent->start, size, dirty);
-	}
+	entry_unmap(e, s, ent, ent->start, ent->last - ent->start + 1);
 	entry_it_remove(ent, &s->tree);
+	if (run_pas(ent))
+		kfree(ent->pas);
 	kmem_cache_free(pviommu_entry_cache, ent);
-	e->nr_entries--;
-	s->nr_entries--;
+	e->nr_entries -= leaves;
+	s->nr_entries -= leaves;
 }
 
-/* Remove every entry of @s overlapping @start..@last. */
+/*
+ * Make @ent, a run, start at @start, inside it. Its page addresses, if it
+ * keeps them, are @pas (NULL: none).
+ */
+static void run_trim_front(struct pviommu_entry *ent, u64 start, u64 *pas)
+{
+	u64 off = start - ent->start;
+
+	if (!ent->contig && pas)
+		memmove(pas, ent->pas + off / PG_SIZE,
+			(ent->last - start + 1) / PG_SIZE * sizeof(*pas));
+	ent->start = start;
+	ent->gpa += off;
+	if (ent->contig)
+		ent->pa += off;
+	else
+		ent->pas = pas;
+}
+
+/*
+ * Cut page-aligned @start..@last, inside the run @ent and not all of it,
+ * out of it and unmap it. A cut in the middle leaves two runs; the node of
+ * the second is allocated first, and without it the whole run is removed
+ * (failing closed, with a fault record).
+ */
+static void run_cut(struct pviommu_engine *e, struct pviommu_shadow *s,
+		    struct pviommu_entry *ent, u64 start, u64 last)
+{
+	u64 leaves = (last - start + 1) / PG_SIZE;
+	struct pviommu_entry *tail = NULL;
+
+	if (start > ent->start && last < ent->last) {
+		tail = pviommu_engine_fail(e) ? NULL :
+		       kmem_cache_alloc(pviommu_entry_cache, GFP_KERNEL);
+		if (!tail) {
+			e->failed++;
+			pviommu_engine_fault(e, s, NULL, ent->start,
+					     PVIOMMU_FR_HOST_MAP);
+			pviommu_entry_remove(e, s, ent);
+			return;
+		}
+	}
+	entry_unmap(e, s, ent, start, last - start + 1);
+	entry_it_remove(ent, &s->tree);
+	if (tail) {
+		u64 *pas = NULL;
+
+		/* Its own page addresses, if there is memory for them. */
+		if (run_pas(ent) && !pviommu_engine_fail(e))
+			pas = kmalloc_array((ent->last - last) / PG_SIZE,
+					    sizeof(*pas), GFP_KERNEL_ACCOUNT);
+		*tail = *ent;
+		run_trim_front(tail, last + 1, pas);
+		entry_it_insert(tail, &s->tree);
+		ent->last = start - 1;
+	} else if (start == ent->start) {
+		run_trim_front(ent, last + 1, run_pas(ent));
+	} else {
+		ent->last = start - 1;
+	}
+	entry_it_insert(ent, &s->tree);
+	e->nr_entries -= leaves;
+	s->nr_entries -= leaves;
+}
+
+/**
+ * pviommu_shadow_remove_range() - unmap a range of IOVA
+ * @e: the engine
+ * @s: the shadow
+ * @start: first IOVA
+ * @last: last IOVA
+ *
+ * Removes every entry of @s overlapping @start..@last, and of each run the
+ * 4K leaves overlapping it only.
+ */
 void pviommu_shadow_remove_range(struct pviommu_engine *e,
 				 struct pviommu_shadow *s, u64 start, u64 last)
 {
@@ -260,7 +412,12 @@ void pviommu_shadow_remove_range(struct pviommu_engine *e,
 	unsigned int n = 0;
 
 	while ((ent = entry_it_iter_first(&s->tree, start, last))) {
-		pviommu_entry_remove(e, s, ent);
+		if (ent->run && (ent->start < start || ent->last > last))
+			run_cut(e, s, ent,
+				ALIGN_DOWN(max(ent->start, start), PG_SIZE),
+				min(ent->last, last) | (PG_SIZE - 1));
+		else
+			pviommu_entry_remove(e, s, ent);
 		if (!(++n % PVIOMMU_PIN_BATCH))
 			cond_resched();
 	}
@@ -415,9 +572,9 @@ static bool batch_ends_at(const struct pviommu_shadow *s, u64 iova, u64 pa,
 }
 
 /*
- * Map @n consecutive 4K leaves (IOVA @iova, GPA @gpa, @perm) in @s, one
- * entry each: one pin call, one host map call per physically contiguous
- * run, each run cut after any page where a larger host page could start.
+ * Map @n consecutive 4K leaves (IOVA @iova, GPA @gpa, @perm) in @s as one
+ * run: one pin call, one host map call per physically contiguous run of
+ * pages, each cut after any page where a larger host page could start.
  * The leaves lie in one 2M block of IOVA. All or nothing; returns an
  * error whenever the leaves have to be mapped one by one instead, which
  * decides which leaf fails and how.
@@ -427,11 +584,13 @@ int pviommu_shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 {
 	const struct pviommu_ram_slot *slot;
 	u64 run = 0, maps = 0, uaddr;
+	struct pviommu_entry *ent;
+	bool contig = true;
 	unsigned int i;
 	u8 prot = perm;
 	int ret;
 
-	if (n < 2 || e->nr_entries + n > e->max_entries ||
+	if (n < 2 || n > BATCH_MAX || e->nr_entries + n > e->max_entries ||
 	    engine_reserved(e, iova, iova + (u64)n * PG_SIZE - 1))
 		return -E2BIG;
 	slot = pviommu_gmem_lookup(e->gmem, gpa, (u64)n * PG_SIZE);
@@ -443,10 +602,9 @@ int pviommu_shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		return -EPERM;
 	uaddr = slot->uaddr + (gpa - slot->gpa);
 
-	/* Every member is set below. */
-	if (pviommu_engine_fail(e) ||
-	    !kmem_cache_alloc_bulk(pviommu_entry_cache, GFP_KERNEL, n,
-				   (void **)e->ents))
+	ent = pviommu_engine_fail(e) ? NULL :
+	      kmem_cache_zalloc(pviommu_entry_cache, GFP_KERNEL);
+	if (!ent)
 		return -ENOMEM;
 	ret = engine_pin(e, uaddr, n, prot);
 	if (ret)
@@ -454,9 +612,12 @@ int pviommu_shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 
 	/* Map [run, i) when page i does not continue it. */
 	for (i = 1; i <= n; i++) {
-		if (i < n && e->pa[i] == e->pa[i - 1] + PG_SIZE &&
-		    !batch_ends_at(s, iova + (u64)(i - 1) * PG_SIZE,
-				   e->pa[i - 1], n - (i - 1)))
+		bool next = i < n && e->pa[i] == e->pa[i - 1] + PG_SIZE;
+
+		if (i < n && !next)
+			contig = false;
+		if (next && !batch_ends_at(s, iova + (u64)(i - 1) * PG_SIZE,
+					   e->pa[i - 1], n - (i - 1)))
 			continue;
 		ret = shadow_host_map(e, s, iova + run * PG_SIZE, e->pa[run],
 				      (i - run) * PG_SIZE, prot);
@@ -466,18 +627,21 @@ int pviommu_shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 		run = i;
 	}
 
-	for (i = 0; i < n; i++) {
-		struct pviommu_entry *ent = e->ents[i];
-
-		ent->start = iova + (u64)i * PG_SIZE;
-		ent->last = ent->start + PG_SIZE - 1;
-		ent->gpa = gpa + (u64)i * PG_SIZE;
-		ent->pa = e->pa[i];
-		ent->perm = perm;
-		ent->prot = prot;
-		ent->contig = true;
-		entry_it_insert(ent, &s->tree);
+	ent->start = iova;
+	ent->last = iova + (u64)n * PG_SIZE - 1;
+	ent->gpa = gpa;
+	if (contig) {
+		ent->pa = e->pa[0];
+	} else if (!pviommu_engine_fail(e)) {
+		/* Without memory for them, they are read when unmapped. */
+		ent->pas = kmemdup(e->pa, n * sizeof(*e->pa),
+				   GFP_KERNEL_ACCOUNT);
 	}
+	ent->perm = perm;
+	ent->prot = prot;
+	ent->contig = contig;
+	ent->run = true;
+	entry_it_insert(ent, &s->tree);
 	e->nr_entries += n;
 	s->nr_entries += n;
 	e->stats.maps += maps;
@@ -492,7 +656,7 @@ err_unmap:
 	}
 	unpin_unmapped(e, e->pa + run, n - run);
 err_free:
-	kmem_cache_free_bulk(pviommu_entry_cache, n, (void **)e->ents);
+	kmem_cache_free(pviommu_entry_cache, ent);
 	return ret;
 }
 
@@ -640,12 +804,16 @@ int pviommu_engine_reserve(struct pviommu_engine *e, u64 start, u64 last)
 	e->nr_resv++;
 
 	list_for_each_entry(s, &e->shadows, node) {
+		if (!s->pass_through) {
+			pviommu_shadow_remove_range(e, s, start, last);
+			continue;
+		}
 		while ((ent = entry_it_iter_first(&s->tree, start, last))) {
 			u64 first = ent->start, end = ent->last;
 
 			pviommu_entry_remove(e, s, ent);
 			engine_unmap_pending(e);
-			if (s->pass_through && !ret)
+			if (!ret)
 				ret = shadow_map_pt(e, s, first, end);
 		}
 	}

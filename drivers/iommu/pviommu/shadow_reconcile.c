@@ -4,10 +4,12 @@
  * tables over a range of IOVA, by one walk.
  *
  * Reconciling a range [start, last] of a shadow: widen the range to the
- * whole entries at its edges, walk the guest's tables over it, and for each
- * leaf the walk reports (in IOVA order): entries in the gap before it are
- * removed; an entry equal to it (IOVA, size, GPA, permissions) is kept;
- * anything else overlapping it is removed and the leaf is mapped. Entries
+ * whole entries at its edges (not runs of 4K leaves, which are cut at any
+ * leaf instead), walk the guest's tables over it, and for each leaf the
+ * walk reports (in IOVA order): entries in the gap before it are removed;
+ * an entry equal to it (IOVA, size, GPA, permissions), or a run holding it
+ * as it is, is kept; anything else overlapping it is removed and the leaf
+ * is mapped. Entries
  * after the last leaf are removed. An invalidation wider than what is
  * mapped therefore costs a walk of what is present and nothing more, and
  * a change inside a recorded 2M leaf removes that leaf and maps what is
@@ -106,6 +108,20 @@ static bool recon_continues(const struct recon *r,
 	       leaf->gpa == r->batch.gpa + off && !IS_ALIGNED(leaf->iova, SZ_2M);
 }
 
+/* Whether @ent maps the leaf @leaf (last IOVA @last) as it is now. */
+static bool entry_holds(const struct pviommu_entry *ent,
+			const struct pviommu_leaf *leaf, u64 last)
+{
+	if (ent->perm != leaf->perm)
+		return false;
+	if (ent->run)
+		return leaf->shift == VTD_PAGE_SHIFT &&
+		       ent->start <= leaf->iova && last <= ent->last &&
+		       ent->gpa + (leaf->iova - ent->start) == leaf->gpa;
+	return ent->start == leaf->iova && ent->last == last &&
+	       ent->gpa == leaf->gpa;
+}
+
 static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 {
 	struct recon *r = w->ops_priv;
@@ -123,8 +139,7 @@ static int recon_leaf(struct pviommu_walk *w, const struct pviommu_leaf *leaf)
 	r->pos = last + 1;
 
 	ent = pviommu_entry_first(r->s, leaf->iova, last);
-	if (ent && ent->start == leaf->iova && ent->last == last &&
-	    ent->gpa == leaf->gpa && ent->perm == leaf->perm &&
+	if (ent && entry_holds(ent, leaf, last) &&
 	    !pviommu_entry_next(ent, leaf->iova, last))
 		return 0;
 
@@ -212,12 +227,15 @@ int pviommu_shadow_reconcile(struct pviommu_engine *e, struct pviommu_shadow *s,
 	struct pviommu_entry *ent;
 	int ret, err;
 
-	/* Whole entries at the edges: a change inside one replaces it. */
+	/*
+	 * Whole entries at the edges: a change inside one replaces it. A run
+	 * is cut at the edges instead.
+	 */
 	ent = pviommu_entry_first(s, start, start);
-	if (ent)
+	if (ent && !ent->run)
 		start = ent->start;
 	ent = pviommu_entry_first(s, last, last);
-	if (ent)
+	if (ent && !ent->run)
 		last = ent->last;
 	r.pos = start;
 

@@ -1020,6 +1020,131 @@ static int st_map_leaves(struct st *st, u64 root, u64 iova, u64 gpa,
 	       PSI(1, round_down(iova + n * SZ_4K_ - 1, SZ_2M_), 9);
 }
 
+/* Tree nodes over every shadow of @st. */
+static unsigned int st_nodes(struct st *st)
+{
+	struct pviommu_shadow *s;
+	struct rb_node *rb;
+	unsigned int n = 0;
+
+	list_for_each_entry(s, &st->e.shadows, node)
+		for (rb = rb_first_cached(&s->tree); rb; rb = rb_next(rb))
+			n++;
+	return n;
+}
+
+/*
+ * Entries as runs: the 4K leaves mapped by one batch are one tree node;
+ * unmapping leaves inside it cuts it (in the middle: two nodes), and what
+ * stays is what the guest maps. QUERY still answers with the leaf.
+ */
+static void shadow_test_runs(struct kunit *test)
+{
+	struct pviommu_entry ent;
+	struct st *st;
+	u64 root, phys;
+
+	st = st_new_dev0(test, &root);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000, 320,
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 1);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 320);
+	KUNIT_ASSERT_EQ(test, pviommu_engine_query(&st->e, SID(0),
+						   SZ_2M_ + 7 * SZ_4K_ + 12,
+						   &ent, &phys), 0);
+	KUNIT_EXPECT_EQ(test, ent.start, SZ_2M_ + 7 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, ent.last, SZ_2M_ + 8 * SZ_4K_ - 1);
+	KUNIT_EXPECT_EQ(test, ent.gpa, 0x400000 + 7 * SZ_4K_);
+	KUNIT_EXPECT_EQ(test, phys,
+			fh_pa(st->fh, RAM_UADDR + 0x400000 + 7 * SZ_4K_ + 12));
+
+	/* The middle: two runs. */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_ + 100 * SZ_4K_, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 100 * SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 2);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 319);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 319);
+	st_check(st);
+
+	/* The first leaf, and the last: each run shrinks. */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_, 0, 0);
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_ + 319 * SZ_4K_, 0, 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_, 0), 0);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 319 * SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 2);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 317);
+	st_check(st);
+
+	/* A leaf of a run remapped elsewhere: cut out, mapped on its own. */
+	fg_map_4k(st->m, root, LEVELS, SZ_2M_ + 50 * SZ_4K_, 0x800000, RW);
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 50 * SZ_4K_, 0), 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 4);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 317);
+	st_check(st);
+
+	/* An invalidation over part of a run that changes nothing keeps it. */
+	st->fh->unmaps = 0;
+	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 128 * SZ_4K_, 5), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 4);
+
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0, 320, 0), 0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	st_check(st);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
+ * A cut in the middle of a run needs a node, allocated before anything is
+ * unmapped. When that fails, the whole run is unmapped (more than the
+ * guest asked, never less), with a host fault record, and the guest's next
+ * invalidation of the rest maps it again.
+ */
+static void shadow_test_run_cut_nomem(struct kunit *test)
+{
+	struct st *st;
+	unsigned int n;
+	bool seen = false;
+	u64 root;
+	int k;
+
+	st = st_new_dev0(test, &root);
+	for (n = 1; n < 32 && !seen; n++) {
+		KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000,
+						    8, RW), 0);
+		KUNIT_ASSERT_EQ(test, st_nodes(st), 1);
+		st->nr_faults = 0;
+		st->e.failed = 0;
+		fg_map_4k(st->m, root, LEVELS, SZ_2M_ + 3 * SZ_4K_, 0, 0);
+		st->e.fail_nth = n;
+		PSI(1, SZ_2M_ + 3 * SZ_4K_, 0);
+		st->e.fail_nth = 0;
+		if (st->nr_faults == 1 &&
+		    st->faults[0].reason == PVIOMMU_FR_HOST_MAP) {
+			seen = true;
+			/* Nothing of the run is left, nothing pinned. */
+			for (k = 0; k < 8; k++)
+				KUNIT_EXPECT_EQ(test,
+						fh_lookup(st->fh->devs[0].dom,
+							  SZ_2M_ + k * SZ_4K_,
+							  NULL), 0);
+			KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+			KUNIT_EXPECT_EQ(test, st->e.nr_entries, 0);
+			KUNIT_EXPECT_EQ(test, st->e.failed, 1);
+			KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+		}
+		/* The guest's next invalidation maps what it maps. */
+		KUNIT_ASSERT_EQ(test, DSI(1), 0);
+		st_check(st);
+		KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0, 8, 0),
+				0);
+		KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	}
+	KUNIT_EXPECT_TRUE(test, seen);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
 /*
  * Read-only guest RAM: a read-write leaf over it is pinned and mapped
  * read-only, recorded so (QUERY reports it), and unpinned clean; a
@@ -1192,9 +1317,9 @@ static void shadow_test_reserved(struct kunit *test)
 
 /*
  * Consecutive 4K leaves of one 2M block are pinned with one call and mapped
- * with one call per contiguous run, yet stay one entry and one host page
- * each: one leaf among them is unmapped alone. Removing adjacent leaves is
- * one unmap call.
+ * with one call per contiguous run, yet stay one host page each: one leaf
+ * among them is unmapped alone. Removing adjacent leaves is one unmap
+ * call.
  */
 static void shadow_test_batched(struct kunit *test)
 {
@@ -2366,6 +2491,8 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_largest_pages),
 	KUNIT_CASE(shadow_test_scattered),
 	KUNIT_CASE(shadow_test_batched),
+	KUNIT_CASE(shadow_test_runs),
+	KUNIT_CASE(shadow_test_run_cut_nomem),
 	KUNIT_CASE(shadow_test_readonly_ram),
 	KUNIT_CASE(shadow_test_pgsize_64k),
 	KUNIT_CASE(shadow_test_group),
