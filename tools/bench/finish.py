@@ -80,11 +80,13 @@ per_leaf = [pv / n for n, pv in zip(s["leaves"], s["pviommu_ns"])]
 s["pviommu_ns_per_leaf"] = per_leaf
 
 m = b["memory"]
-m["target"] = "<= 128 bytes per leaf: %s" % (
-    "met" if m["kernel_bytes_per_leaf"] <= 128 else "MISSED")
-print("\nkernel memory per mapped leaf: %.0f bytes (%s); pinned %d pages for "
-      "%d mappings" % (m["kernel_bytes_per_leaf"], m["target"],
-                       m["pinned_pages"], m["mapped_pages"]))
+lone = m.get("kernel_bytes_per_lone_leaf", m["kernel_bytes_per_leaf"])
+m["target"] = "<= 72 bytes per leaf: %s" % (
+    "met" if round(max(lone, m["kernel_bytes_per_leaf"])) <= 72 else "MISSED")
+print("\nkernel memory per mapped leaf: %.1f bytes in runs, %.1f alone (%s); "
+      "pinned %d pages for %d mappings" % (m["kernel_bytes_per_leaf"], lone,
+                                          m["target"], m["pinned_pages"],
+                                          m["mapped_pages"]))
 print("versions: kernel %s, %s, module %s" % (
     b["versions"]["kernel"], qemu, module))
 
