@@ -808,8 +808,38 @@ TEST_F(dma, hugetlb_2m)
 }
 
 /*
+ * The host page sizes of the shadow of guest domain @did, from this
+ * process's one context in debugfs; 0 when they cannot be read.
+ */
+static __u64 shadow_pgsizes(unsigned int did)
+{
+	char dir[512], path[600], line[256];
+	__u64 sizes = 0;
+	unsigned int d;
+	char *p;
+	FILE *f;
+
+	if (pvg_ctx_dir(dir, sizeof(dir)) != 1)
+		return 0;
+	snprintf(path, sizeof(path), "%s/shadows", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " pgsizes ");
+		if (p && sscanf(line, "did %u", &d) == 1 && d == did)
+			sizes = strtoull(p + strlen(" pgsizes "), NULL, 16);
+	}
+	fclose(f);
+	return sizes;
+}
+
+/*
  * 512 4K leaves over one physically contiguous, aligned 2M: mapped with
- * two calls so the host IOMMU cannot use a 2M page for them, and one leaf
+ * two calls so the host IOMMU cannot use a 2M page for them (one when the
+ * host has no 2M pages), whatever the host IOMMU offers besides: pviommu's
+ * domains use no page size between 4K and 2M (AMD-Vi has them all, and
+ * cutting the batch at each would take 257 calls). One leaf
  * in the middle is unmapped alone (with IH set, from the cached table)
  * while its neighbours keep working.
  */
@@ -819,6 +849,7 @@ TEST_F(dma, batched_4k_leaves)
 	struct pviommu_stats before, after;
 	struct pvg *g = &self->g;
 	struct pviommu_query q;
+	__u64 sizes;
 	__u8 *huge;
 	int hfd, i;
 
@@ -833,7 +864,15 @@ TEST_F(dma, batched_4k_leaves)
 	ASSERT_EQ(0, pvg_stats(self->fd, &before));
 	ASSERT_EQ(0, pvg_flush(g, 1, iova, 9, 0));
 	ASSERT_EQ(0, pvg_stats(self->fd, &after));
-	EXPECT_EQ(before.out_maps + 2, after.out_maps);
+	sizes = shadow_pgsizes(1);
+	if (sizes) {
+		TH_LOG("host page sizes %#llx", (unsigned long long)sizes);
+		EXPECT_EQ(0, sizes & ((2 << 20) - 1) & ~(__u64)PVG_PAGE);
+		EXPECT_EQ(before.out_maps + (sizes & (2 << 20) ? 2 : 1),
+			  after.out_maps);
+	} else {
+		TH_LOG("no debugfs: the host's page sizes are unknown");
+	}
 	EXPECT_EQ(512, after.out_mappings - before.out_mappings);
 
 	pvg_map(g, self->root, hole, 0, 0);

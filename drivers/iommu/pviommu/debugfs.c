@@ -125,8 +125,9 @@ static int shadows_show(struct seq_file *m, void *v)
 	mutex_lock(&ctx->lock);
 	list_for_each_entry(s, &ctx->engine.shadows, node) {
 		show_shadow(m, s);
-		seq_printf(m, " mappings %llu devices %u\n", s->nr_entries,
-			   s->nr_devs);
+		seq_printf(m, " mappings %llu devices %u pgsizes %#llx\n",
+			   s->nr_entries, s->nr_devs,
+			   ctx->engine.ops->pgsizes(ctx->engine.host, s->hdom));
 	}
 	mutex_unlock(&ctx->lock);
 	return 0;
