@@ -233,6 +233,7 @@ static void shadow_unmap_runs(struct pviommu_engine *e,
 		if (pa)
 			engine_add_run(e, pa, len / PG_SIZE, dirty);
 		iova += len;
+		cond_resched();
 	}
 }
 
