@@ -104,6 +104,12 @@ vmtest: build-6.12
 	PVIOMMU_KO=$(BUILD)/6.12/drivers/iommu/pviommu/pviommu.ko \
 		tools/vmtest.sh "$(KDIR_612)"
 
+# The same VM tests with AMD-Vi as the VM's host IOMMU (6.12).
+vmtest-amd: build-6.12
+	PVIOMMU_KO=$(BUILD)/6.12/drivers/iommu/pviommu/pviommu.ko \
+	PVIOMMU_RESULT=$(BUILD)/vmtest-amd.result PVIOMMU_VM_IOMMU=amd \
+		tools/vmtest.sh "$(KDIR_612)"
+
 # The same VM tests on Debian's 6.1 kernel, with the module built for it.
 vmtest-6.1: build-6.1
 	PVIOMMU_KO=$(BUILD)/6.1/drivers/iommu/pviommu/pviommu.ko \
@@ -153,5 +159,5 @@ check:
 	tools/check.sh
 
 .PHONY: all modules clean deps install abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
+	kunit selftests vmtest vmtest-amd vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
 	bench-vm bench-e2e bench-e2e-vm dkms-check check layers

@@ -60,6 +60,8 @@ static_step "dkms build for 6.12 and 6.1" make -s dkms-check
 test_step "KUnit (UML, KASAN, UBSAN)" .build/kunit.result tools/kunit.sh
 test_step "VM: kselftests with the module (6.12)" .build/vmtest.result \
 	make -s vmtest
+test_step "VM: kselftests with the module (6.12, AMD-Vi host IOMMU)" \
+	.build/vmtest-amd.result make -s vmtest-amd
 test_step "VM: kselftests with the module (6.1)" .build/vmtest-6.1.result \
 	make -s vmtest-6.1
 test_step "VM: a Linux guest under the patched QEMU, end to end (6.12)" \

@@ -18,7 +18,10 @@
 # guest's own map + unmap pairs timed, under -icount; its table and JSON
 # land in .build/bench/e2e.json.
 # PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
-# another result file.
+# another result file. PVIOMMU_VM_IOMMU=amd gives the VM an AMD-Vi unit
+# instead of VT-d as the host IOMMU pviommu shadows into, as on AMD EPYC
+# hosts (QEMU's amd-iommu with interrupt remapping; it drops DMA faults
+# silently).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,9 +32,27 @@ echo "0 1" > "$result"
 
 kver=$(basename "$(readlink -f "$kdir")")
 kver=${kver#linux-headers-}
-# One directory per mode and kernel: runs of different modes do not
-# clobber each other's files.
-out=$root/.build/vm/$mode-$kver
+case ${PVIOMMU_VM_IOMMU:-intel} in
+intel)
+	viommu=intel-iommu,intremap=on,caching-mode=on,aw-bits=48,snoop-control=on
+	viommu_arg=intel_iommu=on
+	viommu_name=VT-d
+	suffix=
+	;;
+amd)
+	viommu=amd-iommu,intremap=on
+	viommu_arg=amd_iommu=on
+	viommu_name=AMD-Vi
+	suffix=-amd
+	;;
+*)
+	echo "vmtest: PVIOMMU_VM_IOMMU is intel or amd" >&2
+	exit 1
+	;;
+esac
+# One directory per mode, kernel and host IOMMU: runs of different modes do
+# not clobber each other's files.
+out=$root/.build/vm/$mode-$kver$suffix
 mkdir -p "$out"
 kernel=${PVIOMMU_VM_KERNEL:-/boot/vmlinuz-$kver}
 ko=${PVIOMMU_KO:-$root/drivers/iommu/pviommu/pviommu.ko}
@@ -216,12 +237,12 @@ echo "vmtest: booting $kernel"
 # anything of ours runs.
 timeout "${PVIOMMU_VM_TIMEOUT:-$timeout}" qemu-system-x86_64 \
 	-accel $accel -M q35 -cpu max -smp 1 -m "$mem" \
-	-device intel-iommu,intremap=on,caching-mode=on,aw-bits=48,snoop-control=on \
+	-device "$viommu" \
 	-device edu -device edu \
 	-device pci-bridge,id=pb,chassis_nr=1,shpc=off \
 	-device edu,bus=pb,addr=1 -device edu,bus=pb,addr=2 $extra \
 	-kernel "$kernel" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=1} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
+	-append "console=ttyS0 $viommu_arg panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=1} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tests" \
 	</dev/null 2>"$out/qemu.log"
@@ -322,5 +343,14 @@ if [ "$bad" -ne 0 ]; then
 	failed=$((failed + 1))
 fi
 echo "$passed $failed" > "$result"
-echo "vmtest: $passed passed, $failed failed"
+# The host IOMMU as the VM's kernel found it.
+found=none
+grep -q 'AMD-Vi: ' "$console" && found=AMD-Vi
+grep -q 'DMAR: IOMMU enabled\|DMAR-IR: ' "$console" && found=VT-d
+if [ "$found" != "$viommu_name" ]; then
+	echo "vmtest: asked for $viommu_name, the VM's kernel found $found" >&2
+	failed=$((failed + 1))
+	echo "$passed $failed" > "$result"
+fi
+echo "vmtest: $passed passed, $failed failed (host IOMMU: $found, $kver)"
 [ "$failed" -eq 0 ]
