@@ -413,10 +413,12 @@ void pviommu_shadow_remove_range(struct pviommu_engine *e,
 	unsigned int n = 0;
 
 	while ((ent = entry_it_iter_first(&s->tree, start, last))) {
-		if (ent->run && (ent->start < start || ent->last > last))
-			run_cut(e, s, ent,
-				ALIGN_DOWN(max(ent->start, start), PG_SIZE),
-				min(ent->last, last) | (PG_SIZE - 1));
+		/* The whole leaves of a run the range overlaps. */
+		u64 cs = ALIGN_DOWN(max(ent->start, start), PG_SIZE);
+		u64 cl = min(ent->last, last) | (PG_SIZE - 1);
+
+		if (ent->run && (cs > ent->start || cl < ent->last))
+			run_cut(e, s, ent, cs, cl);
 		else
 			pviommu_entry_remove(e, s, ent);
 		if (!(++n % PVIOMMU_PIN_BATCH))

@@ -1082,11 +1082,27 @@ static void shadow_test_runs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 317);
 	st_check(st);
 
+	/*
+	 * A host reserved range from inside a run's first leaf (not page
+	 * aligned) to its end: every leaf it touches goes, here all of the
+	 * run, and nothing of it stays in the tree.
+	 */
+	KUNIT_ASSERT_EQ(test, pviommu_engine_reserve(&st->e,
+						     SZ_2M_ + 51 * SZ_4K_ + 0x800,
+						     SZ_2M_ + 100 * SZ_4K_ - 1),
+			0);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 3);
+	KUNIT_EXPECT_EQ(test, st->e.nr_entries, 317 - 49);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[0].dom,
+					SZ_2M_ + 51 * SZ_4K_, NULL), 0);
+	KUNIT_EXPECT_NE(test, fh_lookup(st->fh->devs[0].dom,
+					SZ_2M_ + 101 * SZ_4K_, NULL), 0);
+
 	/* An invalidation over part of a run that changes nothing keeps it. */
 	st->fh->unmaps = 0;
 	KUNIT_ASSERT_EQ(test, PSI(1, SZ_2M_ + 128 * SZ_4K_, 5), 0);
 	KUNIT_EXPECT_EQ(test, st->fh->unmaps, 0);
-	KUNIT_EXPECT_EQ(test, st_nodes(st), 4);
+	KUNIT_EXPECT_EQ(test, st_nodes(st), 3);
 
 	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0, 320, 0), 0);
 	KUNIT_EXPECT_EQ(test, st_nodes(st), 0);
