@@ -261,6 +261,12 @@ static void unmap_gather(struct pviommu_engine *e, struct pviommu_shadow *s,
 	e->unmap.size += size;
 }
 
+/* A run's page addresses, if it keeps them. */
+static u64 *run_pas(const struct pviommu_entry *ent)
+{
+	return ent->run && !ent->contig ? ent->pas : NULL;
+}
+
 /*
  * Unmap @iova..+@size of @ent, whole host pages of it, and queue its pages
  * for unpinning.
@@ -270,6 +276,7 @@ static void entry_unmap(struct pviommu_engine *e, struct pviommu_shadow *s,
 {
 	bool dirty = ent->prot & PVIOMMU_PERM_W;
 	unsigned int i, n = size / PG_SIZE;
+	const u64 *pa;
 
 	if (ent->contig) {
 		unmap_gather(e, s, iova, size);
@@ -281,31 +288,26 @@ static void entry_unmap(struct pviommu_engine *e, struct pviommu_shadow *s,
 		shadow_unmap_runs(e, s, iova, size, dirty);
 		return;
 	}
-	if (ent->pas) {
-		const u64 *pa = ent->pas + (iova - ent->start) / PG_SIZE;
+	pa = run_pas(ent);
+	if (pa) {
+		pa += (iova - ent->start) / PG_SIZE;
+	} else {
+		/*
+		 * A run lies in one 2M of IOVA: its pages' addresses fit
+		 * @e->upa. Read them all while mapped: queuing an unpin may
+		 * issue the unmap.
+		 */
+		for (i = 0; i < n; i++) {
+			u64 at = iova + (u64)i * PG_SIZE;
 
-		unmap_gather(e, s, iova, size);
-		for (i = 0; i < n; i++)
-			engine_add_run(e, pa[i], 1, dirty);
-		return;
+			e->upa[i] = e->ops->iova_to_phys(e->host, s->hdom, at);
+		}
+		pa = e->upa;
 	}
-	/*
-	 * A run lies in one 2M of IOVA: its pages' addresses fit @e->upa.
-	 * Read them all while mapped: queuing an unpin may issue the unmap.
-	 */
-	for (i = 0; i < n; i++)
-		e->upa[i] = e->ops->iova_to_phys(e->host, s->hdom,
-						 iova + (u64)i * PG_SIZE);
 	unmap_gather(e, s, iova, size);
 	for (i = 0; i < n; i++)
-		if (!WARN_ON_ONCE(!e->upa[i]))
-			engine_add_run(e, e->upa[i], 1, dirty);
-}
-
-/* A run's page addresses, if it keeps them. */
-static u64 *run_pas(const struct pviommu_entry *ent)
-{
-	return ent->run && !ent->contig ? ent->pas : NULL;
+		if (!WARN_ON_ONCE(!pa[i]))
+			engine_add_run(e, pa[i], 1, dirty);
 }
 
 /**
