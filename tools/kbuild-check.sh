@@ -3,7 +3,8 @@
 #
 # kbuild-check.sh KDIR OUTDIR [MAKE ARGS]: build pviommu.ko against KDIR
 # with W=1 and sparse (C=1) in a private copy of the sources, and fail on
-# any warning.
+# any warning; the same for the end-to-end benchmark's L2 driver
+# (tools/vm/l2dma).
 set -euo pipefail
 
 kdir=$1
@@ -37,3 +38,12 @@ if grep -E 'warning:|error:' "$log"; then
 	exit 1
 fi
 test -f "$out/drivers/iommu/pviommu/pviommu.ko"
+
+cp -a "$root/tools/vm/l2dma" "$out/l2dma"
+if ! make -C "$kdir" M="$out/l2dma" W=1 C=1 modules >"$log" 2>&1 ||
+	grep -E 'warning:|error:' "$log"; then
+	cat "$log"
+	echo "kbuild-check: tools/vm/l2dma against $kdir: diagnostics" >&2
+	exit 1
+fi
+test -f "$out/l2dma/l2dma.ko"

@@ -19,13 +19,20 @@
  * 60 of them between the phase markers "perf" and "end", for a profile
  * taken in L1 (PVIOMMU_PERF=1 make bench-e2e).
  *
- * l2-test --bench <edu bdf>: the end-to-end benchmark's guest work instead
- * (make bench-e2e): VFIO type1 map + unmap pairs of 4 KiB, 64 KiB and
- * 1280 KiB buffers, each pair one page-selective invalidation and wait
- * for the map and for the unmap from the guest's driver (strict mode);
- * five repetitions each, after a DMA check through the first buffer.
- * Prints one line per size: "BENCH <bytes> <pairs> <ns> ..." with the
- * time of each repetition.
+ * l2-test --bench <edu bdf>: the timed pass of the end-to-end benchmark's
+ * VFIO rows (make bench-e2e): VFIO type1 map + unmap pairs on a 2M huge
+ * page (4 KiB, 64 KiB, 1280 KiB: physically contiguous, so one guest flush
+ * per map whatever the size) and on scattered anonymous memory (64 KiB,
+ * 1280 KiB: no two pages physically adjacent, so one flush per page for
+ * the map, as for a guest's VFIO user with ordinary memory), after a DMA
+ * check through the huge page. Five repetitions each; prints one line per
+ * row: "BENCH <row> <bytes> <pairs> <ns> ...".
+ *
+ * l2-test --bench-count <edu bdf>: the counting pass, never timed: each
+ * row once, between phase markers for L1's counters (the row's name, then
+ * "idle": what comes between two rows is no row's), with the guest's own
+ * flushes counted by the kprobe "l2flush" (L2's qi_submit_sync, set up
+ * by l2-init): "BENCH-COUNT <row> <bytes> <pairs> <flushes>".
  */
 #include <time.h>
 #include <poll.h>
@@ -35,6 +42,7 @@
 #include "pviommu_guest.h"
 
 #define IOVA	0x100000ULL
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define LEN	256
 
 static int nr, failed;
@@ -91,39 +99,133 @@ static void phase(const char *name)
 	sleep(1);
 }
 
-/* Map + unmap pairs of @len bytes at IOVA, @reps times @pairs each. */
-static int bench_size(int container, __u8 *buf, __u64 len, int pairs,
-		      int reps)
+/* The guest's own flushes so far: hits of the kprobe "l2flush", or -1. */
+static long long l2_flushes(void)
 {
-	char name[32];
-	int r, i;
+	char line[256], name[64];
+	long long hits = -1, n;
+	FILE *f = fopen("/sys/kernel/tracing/kprobe_profile", "r");
 
-	snprintf(name, sizeof(name), "%llu", (unsigned long long)len);
-	phase(name);
-	printf("BENCH %llu %d", (unsigned long long)len, pairs);
-	for (r = 0; r < reps; r++) {
-		__u64 t0 = now_ns();
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", name, &n) == 2 &&
+		    !strcmp(name, "l2flush"))
+			hits = n;
+	fclose(f);
+	return hits;
+}
 
-		for (i = 0; i < pairs; i++)
-			if (map(container, buf, IOVA, len) ||
-			    unmap(container, IOVA, len))
+/* @pairs map + unmap pairs of @len bytes of @buf at IOVA. */
+static int pairs_of(int container, __u8 *buf, __u64 len, int pairs)
+{
+	int i;
+
+	for (i = 0; i < pairs; i++)
+		if (map(container, buf, IOVA, len) ||
+		    unmap(container, IOVA, len))
+			return -1;
+	return 0;
+}
+
+struct row {
+	const char *name;
+	int scattered;
+	__u64 len;
+	int pairs;
+};
+
+static const struct row rows[] = {
+	{ "vfio_huge", 0, 4 << 10, 100 },
+	{ "vfio_huge", 0, 64 << 10, 20 },
+	{ "vfio_huge", 0, 1280 << 10, 2 },
+	{ "vfio_scattered", 1, 64 << 10, 10 },
+	{ "vfio_scattered", 1, 1280 << 10, 2 },
+};
+
+/*
+ * Timed (@count clear): five repetitions of each row, nothing counted.
+ * Counting (@count set): each row once, between phase markers.
+ */
+static int run_rows(int container, __u8 *huge, __u8 *scat, int count)
+{
+	const struct row *r;
+	char name[64];
+	long long f0;
+	int rep;
+
+	for (r = rows; r < rows + ARRAY_SIZE(rows); r++) {
+		__u8 *buf = r->scattered ? scat : huge;
+
+		if (count) {
+			snprintf(name, sizeof(name), "%s-%llu", r->name,
+				 (unsigned long long)r->len);
+			phase(name);
+			f0 = l2_flushes();
+			if (pairs_of(container, buf, r->len, r->pairs))
 				return -1;
-		printf(" %llu", (unsigned long long)(now_ns() - t0));
+			printf("BENCH-COUNT %s %llu %d %lld\n", r->name,
+			       (unsigned long long)r->len, r->pairs,
+			       f0 < 0 ? -1 : l2_flushes() - f0);
+			/* What follows is not the row's: not counted. */
+			phase("idle");
+			continue;
+		}
+		printf("BENCH %s %llu %d", r->name, (unsigned long long)r->len,
+		       r->pairs);
+		for (rep = 0; rep < 5; rep++) {
+			__u64 t0 = now_ns();
+
+			if (pairs_of(container, buf, r->len, r->pairs))
+				return -1;
+			printf(" %llu", (unsigned long long)(now_ns() - t0));
+		}
+		printf("\n");
 	}
-	printf("\n");
 	return 0;
 }
 
 /*
- * The benchmark: a DMA check, then map + unmap pairs of three sizes; with
- * @perf, only the largest, for a profile.
+ * @len bytes of anonymous memory with no two pages physically adjacent:
+ * the even pages are touched first, then the odd ones, so that each page's
+ * neighbours come from another pass of the allocator. Prints how many
+ * physically contiguous runs the buffer has (one per page when scattered;
+ * the host checks it).
  */
-static int bench(const char *bdf, int perf)
+static __u8 *scattered_buffer(__u64 len)
+{
+	__u64 pages = len / PVG_PAGE, i, runs = 0, prev = 0, pa;
+	__u8 *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return NULL;
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	for (i = 0; i < pages; i += 2)
+		buf[i * PVG_PAGE] = 1;
+	for (i = 1; i < pages; i += 2)
+		buf[i * PVG_PAGE] = 1;
+	for (i = 0; i < pages; i++) {
+		pa = pvg_phys(buf + i * PVG_PAGE);
+		if (!pa || !i || pa != prev + PVG_PAGE)
+			runs++;
+		prev = pa;
+	}
+	printf("BENCH-BUFFER scattered pages=%llu runs=%llu\n",
+	       (unsigned long long)pages, (unsigned long long)runs);
+	return buf;
+}
+
+/*
+ * The benchmark's VFIO rows: a DMA check, then the rows, timed or
+ * counted; with @perf, only 1280 KiB pairs on the huge page, for a
+ * profile.
+ */
+static int bench(const char *bdf, int perf, int count)
 {
 	struct pvv v = { .container = -1, .group = -1 };
-	__u64 len = 1280 << 10;
+	__u8 *huge, *scat = NULL;
 	struct edu e;
-	__u8 *buf;
 	int ret;
 
 	v.container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
@@ -132,37 +234,33 @@ static int bench(const char *bdf, int perf)
 	    pvv_set_iommu(v.container, VFIO_TYPE1v2_IOMMU) ||
 	    edu_open(&e, &v, bdf))
 		return 1;
-	/*
-	 * A huge page: physically contiguous in every boot, so L2's driver
-	 * flushes each map the same way on both paths (anonymous pages are
-	 * as contiguous as L2's allocator happens to leave them).
-	 */
-	buf = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
-		   -1, 0);
-	printf("BENCH-BUFFER %s\n", buf == MAP_FAILED ? "anonymous" : "hugetlb");
-	if (buf == MAP_FAILED)
-		buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED)
+	/* A huge page: physically contiguous in every boot. */
+	huge = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	printf("BENCH-BUFFER %s\n", huge == MAP_FAILED ? "none" : "hugetlb");
+	if (huge == MAP_FAILED)
 		return 1;
+	if (!perf) {
+		scat = scattered_buffer(1280 << 10);
+		if (!scat)
+			return 1;
+	}
 	/* No path is measured broken: the DMA lands through the mapping. */
-	pvg_pattern(buf, LEN, 7);
-	ret = map(v.container, buf, IOVA, 2 * PVG_PAGE) ||
+	pvg_pattern(huge, LEN, 7);
+	ret = map(v.container, huge, IOVA, 2 * PVG_PAGE) ||
 	      edu_dma(&e, IOVA, LEN, 0) ||
 	      edu_dma(&e, IOVA + PVG_PAGE, LEN, 1) ||
-	      !pvg_is_pattern(buf + PVG_PAGE, LEN, 7) ||
+	      !pvg_is_pattern(huge + PVG_PAGE, LEN, 7) ||
 	      unmap(v.container, IOVA, 2 * PVG_PAGE);
 	printf("BENCH-DMA %s\n", ret ? "FAIL" : "ok");
 	if (!ret && perf) {
 		phase("perf");
-		ret = bench_size(v.container, buf, 1280 << 10, 60, 1);
+		ret = pairs_of(v.container, huge, 1280 << 10, 60);
+		phase("end");
 	} else if (!ret) {
-		ret = bench_size(v.container, buf, 4 << 10, 100, 5) ||
-		      bench_size(v.container, buf, 64 << 10, 20, 5) ||
-		      bench_size(v.container, buf, 1280 << 10, 2, 5);
+		ret = run_rows(v.container, huge, scat, count);
 	}
-	phase("end");
 	edu_close(&e);
 	pvv_close(&v);
 	return ret ? 1 : 0;
@@ -179,11 +277,14 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "--bench"))
-		return bench(argv[2], 0);
+		return bench(argv[2], 0, 0);
+	if (argc == 3 && !strcmp(argv[1], "--bench-count"))
+		return bench(argv[2], 0, 1);
 	if (argc == 3 && !strcmp(argv[1], "--bench-perf"))
-		return bench(argv[2], 1);
+		return bench(argv[2], 1, 0);
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s [--bench|--bench-perf] <edu bdf>\n",
+		fprintf(stderr,
+			"usage: %s [--bench|--bench-count|--bench-perf] <edu bdf>\n",
 			argv[0]);
 		return 2;
 	}
