@@ -40,6 +40,7 @@ fi
 test -f "$out/drivers/iommu/pviommu/pviommu.ko"
 
 cp -a "$root/tools/vm/l2dma" "$out/l2dma"
+cp "$root/selftests/pviommu/edu.h" "$out/l2dma/"
 if ! make -C "$kdir" M="$out/l2dma" W=1 C=1 modules >"$log" 2>&1 ||
 	grep -E 'warning:|error:' "$log"; then
 	cat "$log"

@@ -189,6 +189,7 @@ if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
 	if [ "$mode" = bench-e2e ]; then
 		rm -rf "$out/l2dma"
 		cp -r "$root/tools/vm/l2dma" "$out/l2dma"
+		cp "$root/selftests/pviommu/edu.h" "$out/l2dma/"
 		make -s -C "$kdir" M="$out/l2dma" modules || exit 1
 		cp "$out/l2dma/l2dma.ko" "$l2/l2dma.ko"
 	fi

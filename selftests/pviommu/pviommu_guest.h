@@ -26,6 +26,7 @@
 #include <linux/pviommu.h>
 
 #include "pviommu_vfio.h"
+#include "edu.h"
 
 /* QEMU's intel-iommu,caching-mode=on,intremap=on,aw-bits=48 */
 #define PVG_CAP		0x00d2008c222f0686ULL
@@ -402,19 +403,6 @@ static inline __u64 pvg_phys(const void *addr)
 		return 0;
 	return (entry & ((1ULL << 55) - 1)) * PVG_PAGE;
 }
-
-/* QEMU's edu device: BAR0 registers and a 4 KiB buffer at 0x40000. */
-#define EDU_IRQ_STATUS	0x24
-#define EDU_IRQ_ACK	0x64
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_START	1
-#define EDU_DMA_TO_RAM	2
-#define EDU_DMA_IRQ	4		/* raise an interrupt when done */
-#define EDU_IRQ_DMA	0x100		/* its interrupt status bit */
-#define EDU_BUF		0x40000ULL
 
 /* An edu, opened through VFIO. */
 struct edu {

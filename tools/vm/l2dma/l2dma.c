@@ -29,13 +29,8 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_START	1
-#define EDU_DMA_TO_RAM	2
-#define EDU_BUF		0x40000
+#include "edu.h"
+
 #define L2DMA_SG	16
 #define L2DMA_CHECK	256
 
@@ -55,8 +50,10 @@ static int l2dma_edu(struct l2dma *d, dma_addr_t addr, u32 len, bool to_ram)
 	u32 cmd;
 
 	/* The edu masks DMA addresses to 28 bits. */
-	writel(to_ram ? EDU_BUF : lower_32_bits(addr), d->bar + EDU_DMA_SRC);
-	writel(to_ram ? lower_32_bits(addr) : EDU_BUF, d->bar + EDU_DMA_DST);
+	writel(to_ram ? (u32)EDU_BUF : lower_32_bits(addr),
+	       d->bar + EDU_DMA_SRC);
+	writel(to_ram ? lower_32_bits(addr) : (u32)EDU_BUF,
+	       d->bar + EDU_DMA_DST);
 	writel(len, d->bar + EDU_DMA_CNT);
 	writel(EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0),
 	       d->bar + EDU_DMA_CMD);
