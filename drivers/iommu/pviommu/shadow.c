@@ -136,6 +136,9 @@ void pviommu_engine_destroy(struct pviommu_engine *e)
 		pviommu_dev_remove(e, d);
 	pviommu_cur_reset(e);
 	pviommu_engine_flush(e);
+	/* Every shadow is gone, the leaked ones too. */
+	WARN_ON_ONCE(e->nr_leaked);
+	pviommu_engine_release_held(e);
 	kvfree(e->walk);
 	kvfree(e->pa);
 	kvfree(e->upa);

@@ -147,6 +147,8 @@ struct pviommu_pde {
  * @nr_entries: guest leaves (and pass-through pieces) @tree records
  * @nr_devs: devices whose context entry resolves to this shadow
  * @need_sync: @hdom has unmaps not yet synced
+ * @leaked: the host once unmapped less of @hdom than asked: @hdom may map
+ *	what @tree no longer records. No group is attached to it again.
  * @pde: paging-structure cache, direct mapped by 2M of IOVA
  *	(shadow_reconcile.c)
  */
@@ -163,6 +165,7 @@ struct pviommu_shadow {
 	u64 nr_entries;
 	unsigned int nr_devs;
 	bool need_sync;
+	bool leaked;
 	struct pviommu_pde pde[PVIOMMU_PDE_CACHE];
 };
 
@@ -271,6 +274,12 @@ struct pviommu_unpin_run {
  *	NULL when none)
  * @runs: pages unmapped, to unpin after the next sync
  * @nr_runs: used entries of @runs
+ * @hold: an unmap since the last flush came back short: the flush keeps
+ *	@runs pinned, in @held, instead of unpinning them
+ * @held: pages kept pinned until no leaked shadow is left (its domain
+ *	freed, nothing can map them)
+ * @nr_held: used entries of @held
+ * @nr_leaked: shadows with @leaked set
  * @stats: counters
  * @fail_nth: fault injection: with n, the nth fallible step from now on
  *	fails (CONFIG_PVIOMMU_FAULT_INJECTION builds only; 0: none)
@@ -314,6 +323,10 @@ struct pviommu_engine {
 	} unmap;
 	struct pviommu_unpin_run *runs;
 	unsigned int nr_runs;
+	bool hold;
+	struct pviommu_unpin_run *held;
+	unsigned int nr_held;
+	unsigned int nr_leaked;
 	struct pviommu_counters stats;
 	unsigned int fail_nth;
 };

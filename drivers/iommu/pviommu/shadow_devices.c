@@ -85,6 +85,9 @@ static void shadow_destroy(struct pviommu_engine *e, struct pviommu_shadow *s)
 		e->cur.active = false;
 	list_del(&s->node);
 	e->ops->domain_free(e->host, s->hdom);
+	/* The last domain that may map held pages is gone. */
+	if (s->leaked && !--e->nr_leaked)
+		pviommu_engine_release_held(e);
 	kfree(s);
 }
 
@@ -166,8 +169,15 @@ static int group_sync(struct pviommu_engine *e, struct pviommu_sgroup *g,
 	}
 	if (want && g->nr_sdevs < e->ops->group_size(e->host, g->hgroup))
 		want = NULL;
-	if (!want && d && d->shadow)
+	if (want && want->leaked) {
+		/* Its domain may map what it no longer records. */
+		if (d)
+			pviommu_engine_fault(e, want, d, 0,
+					     PVIOMMU_FR_HOST_ATTACH);
+		want = NULL;
+	} else if (!want && d && d->shadow) {
 		pviommu_engine_fault(e, d->shadow, d, 0, VTD_FR_CONTEXT_ENTRY_INV);
+	}
 
 	if (want == g->cur)
 		return 0;

@@ -42,6 +42,7 @@
 #include <linux/interval_tree_generic.h>
 #include <linux/maple_tree.h>
 #include <linux/minmax.h>
+#include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
@@ -158,14 +159,86 @@ static bool engine_reserved(const struct pviommu_engine *e, u64 iova, u64 last)
 	return resv_first(e, iova, last, &rs, &rl);
 }
 
+/*
+ * The host unmapped @done bytes of the @size at @iova in @s's domain: the
+ * rest may still be mapped (a driver's quirk, a large page the unmap would
+ * cut), and the pages behind it must not be unpinned while a device can
+ * reach them. Fail closed: block every group attached to @s and never
+ * attach one to it again (@s->leaked; group_sync()), keep the pages this
+ * flush would unpin pinned until no leaked domain is left, and give the
+ * guest a host fault record for @s's devices.
+ */
+static void shadow_unmap_short(struct pviommu_engine *e,
+			       struct pviommu_shadow *s, u64 iova, u64 size,
+			       u64 done)
+{
+	struct pviommu_sgroup *g;
+
+	pr_warn_ratelimited("pviommu: the host unmapped %#llx of %#llx bytes at IOVA %#llx: the domain's devices are blocked\n",
+			    done, size, iova);
+	list_for_each_entry(g, &e->groups, node) {
+		if (g->cur != s)
+			continue;
+		e->ops->block(e->host, g->hgroup);
+		g->cur = NULL;
+	}
+	if (!s->leaked) {
+		s->leaked = true;
+		e->nr_leaked++;
+		pviommu_engine_fault(e, s, NULL, iova + done,
+				     PVIOMMU_FR_HOST_ATTACH);
+	}
+	e->hold = true;
+}
+
 /* Unmap whole host pages @iova..+@size of @s; synced by the next flush. */
 static void shadow_host_unmap(struct pviommu_engine *e,
 			      struct pviommu_shadow *s, u64 iova, u64 size)
 {
-	WARN_ON_ONCE(e->ops->unmap(e->host, s->hdom, iova, size) != size);
+	u64 done = e->ops->unmap(e->host, s->hdom, iova, size);
+
 	trace_pviommu_host_unmap(iova, size, 0);
 	e->stats.unmaps++;
 	s->need_sync = true;
+	if (unlikely(done != size))
+		shadow_unmap_short(e, s, iova, size, done);
+}
+
+/*
+ * Keep the pages of @e->runs pinned, in @e->held. Without memory to
+ * record them they stay pinned for good (and charged): never unpinned
+ * while a domain may map them.
+ */
+static void engine_hold_runs(struct pviommu_engine *e)
+{
+	struct pviommu_unpin_run *held;
+
+	held = krealloc_array(e->held, e->nr_held + e->nr_runs,
+			      sizeof(*held), GFP_KERNEL_ACCOUNT);
+	if (!held) {
+		pr_err("pviommu: out of memory: %u runs of pages stay pinned\n",
+		       e->nr_runs);
+		return;
+	}
+	memcpy(held + e->nr_held, e->runs, e->nr_runs * sizeof(*held));
+	e->held = held;
+	e->nr_held += e->nr_runs;
+}
+
+/**
+ * pviommu_engine_release_held() - unpin the pages kept for leaked domains
+ * @e: the engine, with no leaked shadow left
+ */
+void pviommu_engine_release_held(struct pviommu_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nr_held; i++)
+		e->ops->unpin(e->host, e->held[i].pa, e->held[i].npages,
+			      e->held[i].dirty);
+	kfree(e->held);
+	e->held = NULL;
+	e->nr_held = 0;
 }
 
 /* Issue the unmap pviommu_entry_remove() has been extending, if any. */
@@ -199,9 +272,13 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 	}
 	if (trace_pviommu_host_sync_enabled() && (synced || e->nr_runs))
 		trace_pviommu_host_sync(synced, e->nr_runs);
-	for (i = 0; i < e->nr_runs; i++)
-		e->ops->unpin(e->host, e->runs[i].pa, e->runs[i].npages,
-			      e->runs[i].dirty);
+	if (e->hold && e->nr_runs)
+		engine_hold_runs(e);
+	else
+		for (i = 0; i < e->nr_runs; i++)
+			e->ops->unpin(e->host, e->runs[i].pa,
+				      e->runs[i].npages, e->runs[i].dirty);
+	e->hold = false;
 	e->nr_runs = 0;
 }
 
@@ -473,6 +550,12 @@ int pviommu_shadow_map(struct pviommu_engine *e, struct pviommu_shadow *s,
 	u64 uaddr;
 	int ret;
 
+	/*
+	 * A leaked domain is never attached again, and what it may still
+	 * map would collide: nothing more is mapped (or recorded) in it.
+	 */
+	if (s->leaked)
+		return 0;
 	if (e->nr_entries >= e->max_entries)
 		return -ENOSPC;
 	if (engine_reserved(e, iova, iova + size - 1)) {
@@ -595,6 +678,8 @@ int pviommu_shadow_map_batch(struct pviommu_engine *e, struct pviommu_shadow *s,
 	u8 prot = perm;
 	int ret;
 
+	if (s->leaked)
+		return 0;	/* as pviommu_shadow_map() */
 	if (n < 2 || n > BATCH_MAX || e->nr_entries + n > e->max_entries ||
 	    engine_reserved(e, iova, iova + (u64)n * PG_SIZE - 1))
 		return -E2BIG;

@@ -51,6 +51,7 @@ int pviommu_shadow_map_all_ram(struct pviommu_engine *e,
 			       struct pviommu_shadow *s);
 void pviommu_shadow_read_pgsizes(struct pviommu_engine *e,
 				 struct pviommu_shadow *s);
+void pviommu_engine_release_held(struct pviommu_engine *e);
 
 /* shadow_reconcile.c: a shadow made equal to the guest's tables */
 int pviommu_shadow_reconcile(struct pviommu_engine *e,

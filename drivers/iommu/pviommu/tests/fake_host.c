@@ -128,6 +128,7 @@ static struct pviommu_hdom *fh_domain_alloc(struct pviommu_host *fh,
 			fh->doms[i].settled = false;
 			fh->doms[i].nr_maps = 0;
 			fh->doms[i].nr_unsynced = 0;
+			fh->doms[i].leaky = false;
 			return &fh->doms[i];
 		}
 	}
@@ -138,12 +139,15 @@ static void fh_domain_free(struct pviommu_host *fh, struct pviommu_hdom *d)
 {
 	int i;
 
-	if (d->nr_maps)
+	/* What a short unmap left mapped goes with the domain. */
+	if (d->nr_maps && !d->leaky)
 		FH_ERR(fh, "freeing a domain with %u mappings", d->nr_maps);
 	for (i = 0; i < FH_MAX_DEVS; i++)
 		if (fh->devs[i].dom == d)
 			FH_ERR(fh, "freeing a domain device %d is attached to",
 			       i);
+	d->nr_maps = 0;
+	d->nr_unsynced = 0;
 	d->live = false;
 }
 
@@ -343,6 +347,10 @@ static u64 fh_unmap(struct pviommu_host *fh, struct pviommu_hdom *d, u64 iova,
 	unsigned int i;
 
 	fh->unmaps++;
+	if (fh->short_unmap && !--fh->short_unmap) {
+		d->leaky = true;
+		return 0;
+	}
 	for (i = 0; i < d->nr_maps;) {
 		struct fh_map *m = &d->maps[i];
 

@@ -52,6 +52,8 @@ struct pviommu_hdom {
 	/* ranges unmapped since the last sync */
 	struct fh_map *unsynced;
 	unsigned int nr_unsynced;
+	/* an unmap of it came back short (@short_unmap) */
+	bool leaky;
 };
 
 /* An IOMMU group. */
@@ -77,6 +79,8 @@ struct pviommu_hgroup {
  * @fail_pin: fail the pin call that brings this to 0 (0: never)
  * @fail_map: fail the map call that brings this to 0 (0: never)
  * @fail_attach: fail attach calls
+ * @short_unmap: the unmap call that brings this to 0 unmaps nothing and
+ *	returns 0, as a host that cannot unmap (0: never)
  * @nr_pinned: pages pinned now
  * @pin_calls: pin calls
  * @maps: map calls
@@ -96,6 +100,7 @@ struct pviommu_host {
 	unsigned int fail_pin;
 	unsigned int fail_map;
 	bool fail_attach;
+	unsigned int short_unmap;
 	u64 nr_pinned;
 	unsigned int pin_calls;
 	unsigned int maps;

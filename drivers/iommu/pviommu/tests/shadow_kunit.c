@@ -1162,6 +1162,54 @@ static void shadow_test_run_cut_nomem(struct kunit *test)
 }
 
 /*
+ * A host unmap that comes back short may leave the domain mapping pages
+ * the shadow no longer records. The group is blocked at once and stays
+ * blocked across the guest's context invalidations, the guest gets one
+ * host fault record, nothing more is mapped in that domain, and no page
+ * the flush would have unpinned is unpinned until the domain is freed
+ * (the fake host counts an unpin of a mapped page as an error). Then
+ * every pin goes.
+ */
+static void shadow_test_short_unmap(struct kunit *test)
+{
+	struct st *st;
+	u64 root;
+
+	st = st_new_dev0(test, &root);
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000, 8,
+					    RW), 0);
+	KUNIT_ASSERT_EQ(test, st->fh->nr_pinned, 8);
+	KUNIT_ASSERT_NOT_NULL(test, st->fh->devs[0].dom);
+	st->nr_faults = 0;
+	st->fh->short_unmap = 1;
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0, 8, 0), 0);
+	KUNIT_EXPECT_EQ(test, st->fh->short_unmap, 0);
+	KUNIT_EXPECT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8);
+	KUNIT_EXPECT_EQ(test, st->nr_faults, 1);
+	KUNIT_EXPECT_EQ(test, st->faults[0].reason, PVIOMMU_FR_HOST_ATTACH);
+	KUNIT_EXPECT_EQ(test, st->faults[0].sid, SID(0));
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+
+	/* The guest maps again and invalidates the context: still blocked. */
+	KUNIT_ASSERT_EQ(test, st_map_leaves(st, root, SZ_2M_, 0x400000, 2,
+					    RW), 0);
+	KUNIT_EXPECT_EQ(test, CC_DEV(0), 0);
+	KUNIT_EXPECT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 8);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+
+	/* It moves to another domain: the leaked one goes, its pins too. */
+	st_ctx(st, 0, 2, fg_table(st->m), 0);
+	KUNIT_EXPECT_EQ(test, CC_DEV(0), 0);
+	KUNIT_EXPECT_NOT_NULL(test, st->fh->devs[0].dom);
+	KUNIT_EXPECT_EQ(test, st->fh->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_held, 0);
+	KUNIT_EXPECT_EQ(test, st->e.nr_leaked, 0);
+	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
+}
+
+/*
  * Read-only guest RAM: a read-write leaf over it is pinned and mapped
  * read-only, recorded so (QUERY reports it), and unpinned clean; a
  * write-only leaf over it is left unmapped.
@@ -2509,6 +2557,7 @@ static struct kunit_case shadow_test_cases[] = {
 	KUNIT_CASE(shadow_test_batched),
 	KUNIT_CASE(shadow_test_runs),
 	KUNIT_CASE(shadow_test_run_cut_nomem),
+	KUNIT_CASE(shadow_test_short_unmap),
 	KUNIT_CASE(shadow_test_readonly_ram),
 	KUNIT_CASE(shadow_test_pgsize_64k),
 	KUNIT_CASE(shadow_test_group),
