@@ -67,7 +67,12 @@ void pviommu_engine_fault(struct pviommu_engine *e, struct pviommu_shadow *s,
 		if (list_entry_is_head(d, &e->devs, node))
 			return;
 	}
-	if (d->ctx.fpd)
+	/*
+	 * FPD is the guest's say over the faults of its own tables; what the
+	 * host could not do is the VMM's to know (QEMU logs it, the guest
+	 * gets no record of it).
+	 */
+	if (d->ctx.fpd && reason < PVIOMMU_FR_HOST_MAP)
 		return;
 	/* Walk faults in scalable mode: the SM reasons for the same. */
 	if (d->ctx.scalable) {

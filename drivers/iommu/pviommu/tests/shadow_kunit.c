@@ -1953,7 +1953,12 @@ static void shadow_test_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->fh->errors, 0);
 }
 
-/* Invalid guest entries produce faults, unless the context has FPD. */
+/*
+ * Invalid guest entries produce faults, unless the context has FPD; what
+ * the host could not do is reported whatever the guest set: FPD is the
+ * guest's say over its own faults, and the VMM logs host records, it does
+ * not give them to the guest.
+ */
 static void shadow_test_faults(struct kunit *test)
 {
 	struct st *st;
@@ -1973,6 +1978,16 @@ static void shadow_test_faults(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, CC_DEV(0), 0);
 	KUNIT_ASSERT_EQ(test, PSI(1, 0x5000, 0), 0);
 	KUNIT_EXPECT_EQ(test, st->nr_faults, 1);
+
+	fg_map_4k(st->m, root, LEVELS, 0x6000, 0x2000, RW);
+	st->fh->fail_map = 1;
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x6000, 0), 0);
+	KUNIT_ASSERT_EQ(test, st->nr_faults, 2);
+	KUNIT_EXPECT_EQ(test, st->faults[1].reason, PVIOMMU_FR_HOST_MAP);
+	KUNIT_EXPECT_EQ(test, st->faults[1].iova, 0x6000);
+	KUNIT_EXPECT_EQ(test, fh_lookup(st->fh->devs[0].dom, 0x6000, NULL), 0);
+	/* The guest's next invalidation maps it. */
+	KUNIT_ASSERT_EQ(test, PSI(1, 0x6000, 0), 0);
 	st_check(st);
 }
 
