@@ -204,6 +204,18 @@ static void shadow_host_unmap(struct pviommu_engine *e,
 		shadow_unmap_short(e, s, iova, size, done);
 }
 
+/* Unpin @n runs of pages at @runs. */
+static void engine_unpin_runs(struct pviommu_engine *e,
+			      const struct pviommu_unpin_run *runs,
+			      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		e->ops->unpin(e->host, runs[i].pa, runs[i].npages,
+			      runs[i].dirty);
+}
+
 /*
  * Keep the pages of @e->runs pinned, in @e->held. Without memory to
  * record them they stay pinned for good (and charged): never unpinned
@@ -231,11 +243,7 @@ static void engine_hold_runs(struct pviommu_engine *e)
  */
 void pviommu_engine_release_held(struct pviommu_engine *e)
 {
-	unsigned int i;
-
-	for (i = 0; i < e->nr_held; i++)
-		e->ops->unpin(e->host, e->held[i].pa, e->held[i].npages,
-			      e->held[i].dirty);
+	engine_unpin_runs(e, e->held, e->nr_held);
 	kfree(e->held);
 	e->held = NULL;
 	e->nr_held = 0;
@@ -259,7 +267,7 @@ static void engine_unmap_pending(struct pviommu_engine *e)
 void pviommu_engine_flush(struct pviommu_engine *e)
 {
 	struct pviommu_shadow *s;
-	unsigned int i, synced = 0;
+	unsigned int synced = 0;
 
 	engine_unmap_pending(e);
 	list_for_each_entry(s, &e->shadows, node) {
@@ -275,9 +283,7 @@ void pviommu_engine_flush(struct pviommu_engine *e)
 	if (e->hold && e->nr_runs)
 		engine_hold_runs(e);
 	else
-		for (i = 0; i < e->nr_runs; i++)
-			e->ops->unpin(e->host, e->runs[i].pa,
-				      e->runs[i].npages, e->runs[i].dirty);
+		engine_unpin_runs(e, e->runs, e->nr_runs);
 	e->hold = false;
 	e->nr_runs = 0;
 }
