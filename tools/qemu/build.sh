@@ -21,10 +21,14 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${PVIOMMU_CACHE:-/var/cache/pviommu}
 patches=$root/tools/qemu/patches
 devices=$root/tools/qemu/pviommu.mak
+# Debian's prefix and firmware path: the binary takes the place of the
+# qemu-system-x86 package's on a Debian host (the libvirt test), and finds
+# the firmware of Debian's qemu-system-data, seabios and ipxe-qemu there.
 configure_opts="--python=/usr/bin/python3 --target-list=x86_64-softmmu
 --without-default-features --without-default-devices
 --with-devices-x86_64=pviommu --disable-docs --disable-download
---disable-install-blobs"
+--disable-install-blobs --prefix=/usr
+--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu"
 
 "$root/tools/backports.sh"
 ver=$(apt-cache showsrc qemu | sed -n 's/^Version: //p' | grep '~bpo12' |
