@@ -81,6 +81,7 @@ rm -rf "$rootfs"
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,tests}
 cp /bin/busybox "$rootfs/bin/busybox"
 cp "$root/tools/vm/init" "$rootfs/init"
+cp "$root/tools/vm/common.sh" "$rootfs/common.sh"
 cp "$ko" "$rootfs/pviommu.ko"
 cp "$out"/selftests/* "$rootfs/tests/"
 cp "$out/pviommu-demo" "$out/pviommu-stat" "$out/runas" "$rootfs/"
