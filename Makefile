@@ -9,7 +9,7 @@
 #   make bench         pviommu vs VFIO type1 + userspace walk vs the floor
 #   make bench-e2e     a Linux guest: stock QEMU + VFIO vs QEMU + pviommu
 #   make deps          install what builds and tests need (Debian packages)
-#   make install       dkms add + install of this checkout, the udev rule
+#   make install       dkms add + install of this checkout, host/install.sh
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
 #   make vmtest-6.1    the same on Debian's 6.1 kernel
@@ -49,12 +49,13 @@ deps:
 	tools/deps.sh
 
 # An administrator's install: the module through dkms for every installed
-# kernel (dkms.conf, whose POST_INSTALL installs udev/60-pviommu.rules).
+# kernel (dkms.conf, whose POST_INSTALL runs host/install.sh: the udev
+# rule, and libvirt's AppArmor and qemu.conf entries where it is installed).
 PVIOMMU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 install:
 	rm -rf /usr/src/pviommu-$(PVIOMMU_VERSION)
 	mkdir -p /usr/src/pviommu-$(PVIOMMU_VERSION)
-	cp -a dkms.conf Kbuild drivers include udev /usr/src/pviommu-$(PVIOMMU_VERSION)/
+	cp -a dkms.conf Kbuild drivers include host /usr/src/pviommu-$(PVIOMMU_VERSION)/
 	mkdir -p /usr/src/pviommu-$(PVIOMMU_VERSION)/tools
 	cp tools/compat-probe.sh /usr/src/pviommu-$(PVIOMMU_VERSION)/tools/
 	dkms remove -m pviommu -v $(PVIOMMU_VERSION) --all 2>/dev/null || :

@@ -14,8 +14,14 @@ trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src/pviommu-$ver
 mkdir -p "$src" "$tmp/tree"
 # What dkms needs: the Kbuild files, the sources, the compat probes.
-(cd "$root" && cp -a dkms.conf Kbuild drivers include udev "$src/" &&
+(cd "$root" && cp -a dkms.conf Kbuild drivers include host "$src/" &&
 	mkdir -p "$src/tools" && cp tools/compat-probe.sh "$src/tools/")
+# dkms build does not run POST_INSTALL; dkms install would, from here.
+post=$(sed -n 's/^POST_INSTALL="\(.*\)"$/\1/p' "$root/dkms.conf")
+if [ ! -x "$src/$post" ]; then
+	echo "dkms-check: POST_INSTALL $post is not in the dkms source tree" >&2
+	exit 1
+fi
 find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.cmd' -o \
 	-name '*.mod*' -o -name '.*.d' \) -delete
 
