@@ -13,6 +13,8 @@
 #   make kunit         KUnit suites on UML (core logic, fake host)
 #   make vmtest        kselftests in a QEMU VM with the real module
 #   make vmtest-6.1    the same on Debian's 6.1 kernel
+#   make vmtest-e2e    a Linux guest under the patched QEMU, end to end
+#   make vmtest-libvirt  a Debian host with libvirt: virsh starts that guest
 #   make style         checkpatch --strict on all sources
 #   make sparse        sparse (C=1) build
 #   make build-6.1     W=1 build against Debian's 6.1 headers
@@ -123,6 +125,12 @@ vmtest-e2e: modules
 	PVIOMMU_RESULT=$(BUILD)/vmtest-e2e.result \
 		tools/vmtest.sh "$(KDIR)" e2e
 
+# libvirt as an administrator runs it: the test VM boots a Debian root
+# file system with libvirt and the patched QEMU (tools/vm/libvirt-test).
+vmtest-libvirt: modules
+	PVIOMMU_RESULT=$(BUILD)/vmtest-libvirt.result \
+		tools/vmtest.sh "$(KDIR)" libvirt
+
 qemu:
 	tools/qemu/build.sh
 
@@ -160,5 +168,5 @@ check:
 	tools/check.sh
 
 .PHONY: all modules clean deps install abi-check build-6.1 build-6.12 sparse style \
-	kunit selftests vmtest vmtest-amd vmtest-6.1 vmtest-e2e qemu demo demo-vm bench \
+	kunit selftests vmtest vmtest-amd vmtest-6.1 vmtest-e2e vmtest-libvirt qemu demo demo-vm bench \
 	bench-vm bench-e2e bench-e2e-vm dkms-check check layers

@@ -66,6 +66,8 @@ test_step "VM: kselftests with the module (6.1)" .build/vmtest-6.1.result \
 	make -s vmtest-6.1
 test_step "VM: a Linux guest under the patched QEMU, end to end (6.12)" \
 	.build/vmtest-e2e.result make -s vmtest-e2e
+test_step "VM: a Debian host with libvirt starts a guest with pviommu (6.12)" \
+	.build/vmtest-libvirt.result make -s vmtest-libvirt
 
 echo
 echo "Summary:"

@@ -10,7 +10,7 @@ set -euo pipefail
 
 BASE_PKGS="build-essential bc flex bison libelf-dev libssl-dev python3 cpio
 sparse qemu-system-x86 busybox-static linux-source-6.12 xz-utils kmod
-pciutils gcc-multilib rsync dkms"
+pciutils gcc-multilib rsync dkms mmdebstrap"
 
 newest() {
 	# newest package name matching an extended regex, by version sort

@@ -17,7 +17,10 @@
 # (shadowing through VFIO type1), under the patched one with pviommu and
 # under the patched one without it (the control), with the guest's own
 # VFIO map + unmap pairs and kernel DMA API calls timed, under -icount;
-# its table and JSON land in .build/bench/e2e.json.
+# its table and JSON land in .build/bench/e2e.json; with "libvirt", the
+# libvirt test: the VM boots a Debian root file system with libvirt
+# (tools/vm/rootfs.sh) under systemd, and tools/vm/libvirt-test starts
+# the L2 guest with virsh.
 # PVIOMMU_KO names another pviommu.ko (built for KDIR), PVIOMMU_RESULT
 # another result file. PVIOMMU_VM_IOMMU=amd gives the VM an AMD-Vi unit
 # instead of VT-d as the host IOMMU pviommu shadows into, as on AMD EPYC
@@ -75,9 +78,15 @@ ${CC:-cc} -O2 -Wall -Werror -static -o "$out/pviommu-stat" \
 ${CC:-cc} -O2 -Wall -Werror -static -o "$out/runas" \
 	"$root/tools/vm/runas.c" || exit 1
 
-# The initramfs: busybox, the init script, the module, the tests.
+# The initramfs: busybox, the init script, the module, the tests. For
+# the libvirt test, on top of a Debian root file system with libvirt
+# (tools/vm/rootfs.sh), which systemd boots.
 rootfs=$out/rootfs
 rm -rf "$rootfs"
+mkdir -p "$rootfs"
+if [ "$mode" = libvirt ]; then
+	tar -C "$rootfs" -xf "$("$root/tools/vm/rootfs.sh")" || exit 1
+fi
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,tests}
 cp /bin/busybox "$rootfs/bin/busybox"
 cp "$root/tools/vm/init" "$rootfs/init"
@@ -123,12 +132,35 @@ add_module() {
 	added="$added$name "
 }
 
+# install_modules DIR MODULE...: the kernel's own modules, with their
+# dependencies, where Debian's kernel package has them, and pviommu.ko
+# where dkms installs it, under DIR/lib/modules/KVER; with depmod's
+# index, for a root file system whose modprobe and udev load them.
+install_modules() {
+	local dir=$1 m path
+	shift
+	for m in "$@"; do
+		for path in $(modprobe -S "$kver" --show-depends "$m" |
+			sed -n 's/^insmod //p'); do
+			mkdir -p "$dir$(dirname "$path")"
+			cp "$path" "$dir$path" || return 1
+		done
+	done
+	cp /lib/modules/"$kver"/modules.builtin* \
+		/lib/modules/"$kver"/modules.order "$dir/lib/modules/$kver/" &&
+	mkdir -p "$dir/lib/modules/$kver/updates/dkms" &&
+	cp "$ko" "$dir/lib/modules/$kver/updates/dkms/pviommu.ko" &&
+	depmod -b "$dir" "$kver"
+}
+
 # The VM loads before pviommu: vfio-pci (and VFIO, which pviommu needs),
 # VFIO's type1 backend (the benchmark's baseline, a test's wrong type)
 # and uio_pci_generic (a host driver that makes a group not viable). The
 # end-to-end run leaves type1 out: the patched QEMU cannot map through
 # VFIO there.
-if [ "$mode" = e2e ]; then
+if [ "$mode" = libvirt ]; then
+	install_modules "$rootfs" vfio-pci || exit 1
+elif [ "$mode" = e2e ]; then
 	pack_modules "$rootfs" vfio-pci || exit 1
 	# Loaded only for the last check, QEMU's fallback to its own shadowing.
 	pack_modules "$rootfs/type1" vfio_iommu_type1 || exit 1
@@ -159,18 +191,32 @@ fi
 
 # e2e: the patched QEMU with its libraries and firmware, and the L2 guest:
 # the same kernel, an initramfs with VFIO and tools/vm/l2-test.
-if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ]; then
+# libvirt: the patched QEMU in the place of the root file system's own
+# (Debian 13's, of the same version), as a patched package would put it;
+# its firmware and libraries are the file system's.
+if [ "$mode" = e2e ] || [ "$mode" = bench-e2e ] || [ "$mode" = libvirt ]
+then
 	qemu=${PVIOMMU_QEMU:-$("$root/tools/qemu/build.sh")} || exit 1
 	mkdir -p "$rootfs/usr/bin" "$rootfs/usr/share/qemu" "$rootfs/l2"
 	# Symbols stay for a profile (PVIOMMU_PERF).
 	if [ -n "${PVIOMMU_PERF:-}" ]; then
 		cp "$qemu" "$rootfs/usr/bin/qemu-system-x86_64" || exit 1
 	else
+		rm -f "$rootfs/usr/bin/qemu-system-x86_64"
 		strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
 	fi
-	copy_libs "$qemu"
+	if [ "$mode" = libvirt ]; then
+		if chroot "$rootfs" ldd /usr/bin/qemu-system-x86_64 |
+			grep 'not found'; then
+			echo "vmtest: the root file system lacks QEMU's libraries" >&2
+			exit 1
+		fi
+	else
+		copy_libs "$qemu"
+	fi
 	# Firmware from Debian's qemu-system-data and seabios packages.
 	for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
+		[ "$mode" = libvirt ] && break
 		f=$(ls /usr/share/qemu/"$f" /usr/share/seabios/"$f" \
 			2>/dev/null | head -n 1)
 		[ -n "$f" ] && cp -L "$f" "$rootfs/usr/share/qemu/" || exit 1
@@ -219,8 +265,45 @@ if { [ "$mode" = bench ] || [ "$mode" = bench-e2e ]; } &&
 	done
 	ln -sf "$perf" "$rootfs/perf"
 fi
-(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
-	> "$out/initramfs.gz" || exit 1
+# libvirt: the test runs as a service once the system is up; what an
+# administrator has from this checkout (host/) is in /root/pviommu, the
+# domain's XML in /root/l2.xml.
+initrd=$out/initramfs.gz
+init=/init
+if [ "$mode" = libvirt ]; then
+	install -m 755 "$root/tools/vm/libvirt-test" "$rootfs/libvirt-test"
+	mkdir -p "$rootfs/root/pviommu"
+	cp -r "$root/host" "$rootfs/root/pviommu/"
+	cp "$root/tools/vm/l2.xml" "$rootfs/root/l2.xml"
+	unit=$rootfs/etc/systemd/system/pviommu-test.service
+	cat > "$unit" <<'EOS'
+[Unit]
+Description=pviommu's libvirt test
+After=multi-user.target libvirtd.service
+[Service]
+Type=oneshot
+ExecStart=/libvirt-test
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS1
+[Install]
+WantedBy=multi-user.target
+EOS
+	ln -sf /etc/systemd/system/pviommu-test.service \
+		"$rootfs/etc/systemd/system/multi-user.target.wants/"
+	ln -sf /lib/systemd/system/multi-user.target \
+		"$rootfs/etc/systemd/system/default.target"
+	echo l1 > "$rootfs/etc/hostname"
+	# Not compressed: under TCG, the kernel unpacks 300 MB of gzip in
+	# minutes.
+	initrd=$out/initramfs.cpio
+	init=/sbin/init
+	(cd "$rootfs" && find . | cpio -o -H newc --quiet) > "$initrd" ||
+		exit 1
+else
+	(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
+		> "$initrd" || exit 1
+fi
 
 mem=2G
 accel=tcg
@@ -240,6 +323,8 @@ if [ "$mode" = bench ] || [ "$mode" = bench-e2e ]; then
 fi
 # Three L2 boots, each with a timed and a counting pass.
 [ "$mode" = bench-e2e ] && timeout=2400
+# The root file system is in RAM.
+[ "$mode" = libvirt ] && mem=3G && timeout=1500
 console=$out/console.log
 tests=$out/tests.log
 : > "$console"
@@ -254,8 +339,8 @@ timeout "${PVIOMMU_VM_TIMEOUT:-$timeout}" qemu-system-x86_64 \
 	-device edu -device edu \
 	-device pci-bridge,id=pb,chassis_nr=1,shpc=off \
 	-device edu,bus=pb,addr=1 -device edu,bus=pb,addr=2 $extra \
-	-kernel "$kernel" -initrd "$out/initramfs.gz" \
-	-append "console=ttyS0 $viommu_arg panic=-1 rdinit=/init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=$PVIOMMU_PERF} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 $viommu_arg panic=-1 rdinit=$init pviommu_mode=$mode ${PVIOMMU_PROFILE:+pviommu_profile=$PVIOMMU_PROFILE} ${PVIOMMU_PERF:+pviommu_perf=$PVIOMMU_PERF} ${PVIOMMU_PERF_SYM:+pviommu_perf_sym=$PVIOMMU_PERF_SYM}" \
 	-display none -monitor none -no-reboot \
 	-serial "file:$console" -serial "file:$tests" \
 	</dev/null 2>"$out/qemu.log"
