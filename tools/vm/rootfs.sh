@@ -6,8 +6,9 @@
 # (systemd, udev, AppArmor, libvirt-daemon-system), built with mmdebstrap
 # and cached as a tar file; prints its path. The libvirt test
 # (make vmtest-libvirt) boots it as the test VM's root. The cache is keyed
-# by this script and by the versions apt would install, so a new package
-# in either suite or a change here builds it again.
+# by this script and by the candidate versions of the packages it asks
+# for, so a new libvirt or QEMU in either suite or a change here builds it
+# again (a new version of a dependency alone does not).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
