@@ -202,7 +202,6 @@ then
 	if [ -n "${PVIOMMU_PERF:-}" ]; then
 		cp "$qemu" "$rootfs/usr/bin/qemu-system-x86_64" || exit 1
 	else
-		rm -f "$rootfs/usr/bin/qemu-system-x86_64"
 		strip -o "$rootfs/usr/bin/qemu-system-x86_64" "$qemu" || exit 1
 	fi
 	if [ "$mode" = libvirt ]; then
@@ -214,13 +213,16 @@ then
 	else
 		copy_libs "$qemu"
 	fi
-	# Firmware from Debian's qemu-system-data and seabios packages.
-	for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
-		[ "$mode" = libvirt ] && break
-		f=$(ls /usr/share/qemu/"$f" /usr/share/seabios/"$f" \
-			2>/dev/null | head -n 1)
-		[ -n "$f" ] && cp -L "$f" "$rootfs/usr/share/qemu/" || exit 1
-	done
+	# Firmware from Debian's qemu-system-data and seabios packages
+	# (libvirt: the file system has them).
+	if [ "$mode" != libvirt ]; then
+		for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin; do
+			f=$(ls /usr/share/qemu/"$f" /usr/share/seabios/"$f" \
+				2>/dev/null | head -n 1)
+			[ -n "$f" ] && cp -L "$f" "$rootfs/usr/share/qemu/" ||
+				exit 1
+		done
+	fi
 	cp "$kernel" "$rootfs/l2/vmlinuz"
 	l2=$out/l2root
 	rm -rf "$l2"
@@ -270,6 +272,7 @@ fi
 # domain's XML in /root/l2.xml.
 initrd=$out/initramfs.gz
 init=/init
+pack="gzip -1"
 if [ "$mode" = libvirt ]; then
 	install -m 755 "$root/tools/vm/libvirt-test" "$rootfs/libvirt-test"
 	mkdir -p "$rootfs/root/pviommu"
@@ -298,12 +301,10 @@ EOS
 	# minutes.
 	initrd=$out/initramfs.cpio
 	init=/sbin/init
-	(cd "$rootfs" && find . | cpio -o -H newc --quiet) > "$initrd" ||
-		exit 1
-else
-	(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) \
-		> "$initrd" || exit 1
+	pack=cat
 fi
+(cd "$rootfs" && find . | cpio -o -H newc --quiet | $pack) > "$initrd" ||
+	exit 1
 
 mem=2G
 accel=tcg

@@ -35,7 +35,6 @@ if [ ! -s "$tar" ]; then
 	find "$dir" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
 	# No documentation, manual pages or translations: the file system
 	# is a RAM disk in the VM.
-	# shellcheck disable=SC2086
 	mmdebstrap --quiet --variant=apt \
 		--aptopt='APT::Install-Recommends "false"' \
 		--aptopt='APT::Default-Release "bookworm-backports"' \
