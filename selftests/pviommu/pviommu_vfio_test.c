@@ -539,6 +539,32 @@ TEST_F(vfio, group_not_viable)
 	ASSERT_TRUE(bound_to(b, "vfio-pci"));
 }
 
+/*
+ * A group without isolated MSI is refused with EPERM at VFIO_SET_IOMMU:
+ * with debugfs no_isolated_msi (test builds), the test VM's group is
+ * taken to lack it; cleared, the same group is accepted.
+ * PVIOMMU_TEST_FAULT_INJECTION=1 (the VM) makes a build without the file a
+ * failure instead of a skip.
+ */
+#define NO_MSI	"/sys/kernel/debug/pviommu/no_isolated_msi"
+
+TEST_F(vfio, refused_without_isolated_msi)
+{
+	const char *must = getenv("PVIOMMU_TEST_FAULT_INJECTION");
+	struct pvv v;
+
+	if (access(NO_MSI, W_OK)) {
+		if (must && *must == '1')
+			ASSERT_TRUE(0) TH_LOG("no debugfs no_isolated_msi");
+		SKIP(return, "not a test build: no %s", NO_MSI);
+	}
+	ASSERT_EQ(0, sysfs_write(NO_MSI, "Y"));
+	EXPECT_EQ(-EPERM, pvv_open(&v, self->m.bdf, -1));
+	ASSERT_EQ(0, sysfs_write(NO_MSI, "N"));
+	ASSERT_EQ(0, pvv_open(&v, self->m.bdf, self->m.fd));
+	pvv_close(&v);
+}
+
 /* The orders in which a VMM's files can go. */
 enum teardown {
 	CONTEXT_FIRST,		/* context, device, group, container */

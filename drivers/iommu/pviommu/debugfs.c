@@ -3,6 +3,10 @@
  * What pviommu does for which VMM, for the host's administrator:
  *
  *   /sys/kernel/debug/pviommu/pinned_pages    pages pinned by all contexts
+ *   /sys/kernel/debug/pviommu/no_isolated_msi CONFIG_PVIOMMU_FAULT_INJECTION
+ *                                             builds only (0600): Y makes
+ *                                             every group joining a
+ *                                             container lack isolated MSI
  *   /sys/kernel/debug/pviommu/<pid>-<n>/      one directory per context,
  *                                             <pid> the opener's, <n> the
  *                                             context's number
@@ -178,6 +182,9 @@ void pviommu_debugfs_init(void)
 	pviommu_debugfs = debugfs_create_dir("pviommu", NULL);
 	debugfs_create_file_unsafe("pinned_pages", 0444, pviommu_debugfs, NULL,
 				   &pinned_fops);
+	if (IS_ENABLED(CONFIG_PVIOMMU_FAULT_INJECTION))
+		debugfs_create_bool("no_isolated_msi", 0600, pviommu_debugfs,
+				    &pviommu_fi_no_isolated_msi);
 }
 
 /**

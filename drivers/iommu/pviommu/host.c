@@ -36,6 +36,22 @@ static_assert(PVIOMMU_PERM_R == IOMMU_READ && PVIOMMU_PERM_W == IOMMU_WRITE);
 /* Pages pinned by all contexts: debugfs pviommu/pinned_pages. */
 static atomic64_t pviommu_pinned = ATOMIC64_INIT(0);
 
+/*
+ * Test builds (CONFIG_PVIOMMU_FAULT_INJECTION): while debugfs's
+ * pviommu/no_isolated_msi is Y, every group joining a container is taken
+ * to lack isolated MSI, so that a test VM, whose groups have it, sees a
+ * group refused as a host without interrupt remapping would refuse it.
+ */
+bool pviommu_fi_no_isolated_msi;
+
+static bool hgroup_isolated_msi(struct device *dev, struct iommu_group *group)
+{
+	if (IS_ENABLED(CONFIG_PVIOMMU_FAULT_INJECTION) &&
+	    READ_ONCE(pviommu_fi_no_isolated_msi))
+		return false;
+	return pviommu_isolated_msi(dev, group);
+}
+
 /**
  * pviommu_host_pinned() - pages pinned by all contexts
  *
@@ -190,7 +206,7 @@ int pviommu_hgroup_init(struct pviommu_hgroup *hg, struct iommu_group *group)
 			 iommu_group_id(group));
 		return -EINVAL;
 	}
-	if (!pviommu_isolated_msi(scan.dev, group)) {
+	if (!hgroup_isolated_msi(scan.dev, group)) {
 		dev_warn(scan.dev, "pviommu: no isolated MSI (interrupt remapping) for group %d\n",
 			 iommu_group_id(group));
 		return -EPERM;

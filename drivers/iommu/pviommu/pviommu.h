@@ -218,6 +218,7 @@ int pviommu_ctx_test_floor(struct pviommu_ctx *ctx, struct pviommu_ucmd *ucmd);
 
 extern const struct pviommu_host_ops pviommu_host_ops;
 u64 pviommu_host_pinned(void);
+extern bool pviommu_fi_no_isolated_msi;
 
 void pviommu_debugfs_init(void);
 void pviommu_debugfs_exit(void);
